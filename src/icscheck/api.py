@@ -1,0 +1,59 @@
+"""The library entry point: check one system description against the rules.
+
+``check()`` runs the chain fixture -> model -> graph -> facts -> engine ->
+findings -> scoring and returns a :class:`Result`; rendering it is
+:mod:`icscheck.report`'s job and writing it the CLI's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import resources
+from .engine import evaluate
+from .facts import Subject, derive_subjects
+from .findings import Finding, FindingBuilder, build_findings
+from .fixture import Fixture, load_fixture
+from .graph import SystemGraph
+from .rules import Rule, load_rules
+from .scoring import summarise
+
+
+@dataclass(frozen=True)
+class Result:
+    fixture: Fixture
+    rules: list[Rule]
+    engine: str
+    as_of: dt.date
+    subjects: list[Subject]
+    findings: list[Finding]
+    summary: dict
+
+    @property
+    def has_gaps(self) -> bool:
+        return any(f.status in ("gap", "error") for f in self.findings)
+
+
+def check_fixture(fixture: Fixture, rules: list[Rule], engine: str = "durable", as_of: dt.date | None = None) -> Result:
+    """Check an already loaded fixture against already loaded rules."""
+    as_of = as_of or fixture.description.system.assessment_date
+    graph = SystemGraph(fixture)
+    subjects = derive_subjects(graph)
+    in_force = [rule for rule in rules if rule.in_force(as_of)]
+    evaluation = evaluate(in_force, subjects, engine)
+    findings = build_findings(rules, evaluation, FindingBuilder(fixture, graph, subjects), as_of)
+    return Result(fixture, rules, engine, as_of, subjects, findings, summarise(rules, findings))
+
+
+def check(
+    fixture: Path | str | None = None,
+    rule_dirs: list[Path] | None = None,
+    engine: str = "durable",
+    as_of: dt.date | None = None,
+) -> Result:
+    """Check a fixture file (default: the bundled example) against rule folders (default: the rulebook)."""
+    fixture_path = Path(fixture) if fixture else resources.example_fixture()
+    rules = load_rules(rule_dirs or [resources.rules_dir()])
+    return check_fixture(load_fixture(fixture_path), rules, engine, as_of)

@@ -1,0 +1,171 @@
+"""The icscheck command line.  The only module that prints, exits or writes files.
+
+Exit codes: 0 no gaps, 1 gaps found, 2 invalid input, rules or usage,
+3 the rule engine failed an integrity check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from . import __version__, api, model, report, resources
+from .engine import ENGINES, durable_available
+from .errors import EngineError, InputError
+from .fixture import load_fixture
+from .rules import load_rules
+
+EXIT_OK, EXIT_GAPS, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3
+WIDTH = 120
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"icscheck: {message}", err=True)
+    sys.exit(code)
+
+
+def _render(renderable, color: bool) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=WIDTH, color_system="standard" if color else None, force_terminal=color)
+    console.print(renderable)
+    return buffer.getvalue()
+
+
+def _write(output: str | None, text: str) -> None:
+    """Write atomically: either the whole report appears, or nothing changes."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    if target.is_dir():
+        raise InputError(output, "is a directory; give a file name for --output")
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(output, f"folder '{directory}' does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _rule_dirs(values: tuple[str, ...]) -> list[Path]:
+    return [Path(v) for v in values] if values else [resources.rules_dir()]
+
+
+def _guard(func):
+    """Run a command body, turning input and engine errors into one line and an exit code."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            _fail(str(exc), EXIT_INVALID)
+        except EngineError as exc:
+            _fail(f"engine failure: {exc}", EXIT_ENGINE)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="icscheck")
+def main() -> None:
+    """Check an Integrated Care System description against the national frameworks."""
+
+
+@main.command()
+@click.argument("fixture", required=False, type=click.Path(dir_okay=False))
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False), help="Rules folder (repeatable; default: the bundled rulebook).")
+@click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True, help="Rule evaluator.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=True), help="Write the report to this file instead of standard output.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: the description's).")
+@_guard
+def check(fixture, rule_dirs, engine, fmt, output, as_of) -> None:
+    """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
+    if engine == "durable" and not durable_available():
+        raise InputError("--engine", "durable-rules is not installed here; install it or use --engine python")
+    as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
+    result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date)
+    if fmt == "json":
+        text = report.to_json(result)
+    else:
+        color = output is None and sys.stdout.isatty()
+        text = _render(report.text_report(result), color)
+    _write(output, text)
+    sys.exit(EXIT_GAPS if result.has_gaps else EXIT_OK)
+
+
+@main.command()
+@click.argument("fixture", type=click.Path(dir_okay=False))
+@_guard
+def validate(fixture) -> None:
+    """Validate FIXTURE against the system description schema and its references."""
+    loaded = load_fixture(fixture)
+    desc = loaded.description
+    click.echo(
+        f"{fixture}: valid — {desc.system.name}: {len(desc.organisations)} organisations, {len(desc.places)} places, "
+        f"{len(desc.collaboratives)} collaboratives, {len(desc.boards)} boards, {len(desc.arrangements)} arrangements, "
+        f"{len(desc.evidence)} evidence items"
+    )
+
+
+@main.group()
+def rules() -> None:
+    """List and show rules."""
+
+
+@rules.command("list")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guard
+def rules_list(rule_dirs, fmt) -> None:
+    """List the rules: id, title, framework, strength and source."""
+    loaded = load_rules(_rule_dirs(rule_dirs))
+    if fmt == "json":
+        click.echo(json.dumps([report.rule_dict(r) for r in loaded], indent=2, ensure_ascii=False))
+    else:
+        click.echo(_render(report.rules_table(loaded), sys.stdout.isatty()), nl=False)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guard
+def rules_show(rule_id, rule_dirs, fmt) -> None:
+    """Show one rule in full."""
+    loaded = {r.id: r for r in load_rules(_rule_dirs(rule_dirs))}
+    aliases = {alias: r.id for r in loaded.values() for alias in r.spec.aliases}
+    rule = loaded.get(rule_id) or loaded.get(aliases.get(rule_id, ""))
+    if rule is None:
+        raise InputError(rule_id, "no rule with this id")
+    if fmt == "json":
+        click.echo(json.dumps(report.rule_dict(rule, full=True), indent=2, ensure_ascii=False))
+    else:
+        click.echo(_render(report.rule_text(rule), sys.stdout.isatty()), nl=False)
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@_guard
+def schema(output) -> None:
+    """Print the JSON Schema of system description files."""
+    _write(output, json.dumps(model.json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

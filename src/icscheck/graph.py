@@ -1,0 +1,202 @@
+"""The system as a typed, directed networkx graph, and the questions rules ask of it.
+
+Nodes are the fixture's entities (keyed by their ids) plus board seats and
+named people; every node carries its ``type``, the model object and the path
+of its claim in the fixture.  Edges are typed by ``rel``::
+
+    place        -part_of->     system          organisation -part_of->   system
+    neighbourhood-part_of->     place           council      -covers->    place
+    pcn          -covers->      neighbourhood   organisation -serves->    place
+    organisation -member_of->   collaborative   organisation -leads->     collaborative
+    board        -governs->     system | place | collaborative
+    seat         -seat_on->     board           seat         -held_by->   organisation
+    person       -holds->       seat            seat         -represents-> place | collaborative
+    arrangement  -part_of->     system
+
+Closed-world questions (counts of typed members, reachability, sums) are
+answered here so that the rule engine only ever matches flat facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .fixture import COUNCIL_KINDS, Fixture
+from .yamlsource import PathKey
+
+SYSTEM_BOARD_KINDS = frozenset({"system_partnership_board", "icb_board"})
+TRUST_KINDS = frozenset({"acute_trust", "mental_health_trust", "community_trust", "ambulance_trust", "specialist_trust"})
+KIND_SERVICES = {
+    "acute_trust": {"acute"},
+    "mental_health_trust": {"mental_health"},
+    "community_trust": {"community"},
+    "ambulance_trust": {"ambulance"},
+    "specialist_trust": {"specialist", "acute"},
+    "pcn": {"primary_care"},
+    "gp_practice": {"primary_care"},
+    "gp_federation": {"primary_care"},
+}
+PRIMARY_CARE_KINDS = frozenset({"pcn", "gp_practice", "gp_federation"})
+LEADING_ROLES = frozenset({"chair", "place_lead", "collaborative_lead"})
+
+
+@dataclass(frozen=True)
+class SeatInfo:
+    node: str
+    board: str
+    role: str
+    organisation: str | None
+    org_kind: str | None
+    services: frozenset[str]
+
+
+class SystemGraph:
+    """A networkx MultiDiGraph of one system description, with query methods."""
+
+    def __init__(self, fixture: Fixture):
+        self.fixture = fixture
+        self.g = nx.MultiDiGraph()
+        self._build()
+
+    # -- construction -----------------------------------------------------
+    def _node(self, key: str, type_: str, obj, path: PathKey) -> None:
+        self.g.add_node(key, type=type_, obj=obj, path=path, evidence=tuple(getattr(obj, "evidence", ())))
+
+    def _build(self) -> None:
+        desc = self.fixture.description
+        system = desc.system.id
+        self.system = system
+        self._node(system, "system", desc.system, ("system",))
+        for i, org in enumerate(desc.organisations):
+            self._node(org.id, "organisation", org, ("organisations", i))
+            self.g.add_edge(org.id, system, key="part_of")
+            for place in org.places:
+                self.g.add_edge(org.id, place, key="serves")
+        for i, place in enumerate(desc.places):
+            self._node(place.id, "place", place, ("places", i))
+            self.g.add_edge(place.id, system, key="part_of")
+            for council in place.councils:
+                self.g.add_edge(council, place.id, key="covers")
+        for i, hood in enumerate(desc.neighbourhoods):
+            self._node(hood.id, "neighbourhood", hood, ("neighbourhoods", i))
+            self.g.add_edge(hood.id, hood.place, key="part_of")
+            if hood.pcn:
+                self.g.add_edge(hood.pcn, hood.id, key="covers")
+        for i, collab in enumerate(desc.collaboratives):
+            self._node(collab.id, "collaborative", collab, ("collaboratives", i))
+            self.g.add_edge(collab.id, system, key="part_of")
+            for member in collab.members:
+                self.g.add_edge(member, collab.id, key="member_of")
+            if collab.lead:
+                self.g.add_edge(collab.lead, collab.id, key="leads")
+        for i, board in enumerate(desc.boards):
+            self._node(board.id, "board", board, ("boards", i))
+            target = board.place or board.collaborative or system
+            self.g.add_edge(board.id, target, key="governs")
+            for j, seat in enumerate(board.members):
+                seat_key = f"{board.id}#seat{j}"
+                self._node(seat_key, "seat", seat, ("boards", i, "members", j))
+                self.g.add_edge(seat_key, board.id, key="seat_on")
+                if seat.organisation:
+                    self.g.add_edge(seat_key, seat.organisation, key="held_by")
+                if seat.person:
+                    person = f"person:{seat.person}"
+                    if person not in self.g:
+                        self.g.add_node(person, type="person", obj=None, path=(), evidence=())
+                    self.g.add_edge(person, seat_key, key="holds")
+                for ref in seat.represents:
+                    self.g.add_edge(seat_key, ref, key="represents")
+        for i, arrangement in enumerate(desc.arrangements):
+            self._node(arrangement.id, "arrangement", arrangement, ("arrangements", i))
+            self.g.add_edge(arrangement.id, system, key="part_of")
+        self._by_type: dict[str, list[str]] = {}
+        for node, data in self.g.nodes(data=True):
+            self._by_type.setdefault(data["type"], []).append(node)
+        self.representation = self._representation_graph()
+
+    def _representation_graph(self) -> nx.DiGraph:
+        """Who speaks for whom: entity -> seat-holder -> system board.
+
+        An edge ``a -> b`` means "a is represented through b".  A place or
+        collaborative reaches a system board through a seat that represents
+        it, or through a person who chairs or leads its own board and holds a
+        seat on the system board.
+        """
+        rep = nx.DiGraph()
+        for seat in self.nodes("seat"):
+            board = self.board_of_seat(seat)
+            for target in self.targets(seat, "represents"):
+                rep.add_edge(target, board)
+            for person in self.sources(seat, "holds"):
+                role = self.g.nodes[seat]["obj"].role
+                owner = self.targets(board, "governs")
+                rep.add_edge(person, board)
+                if role in LEADING_ROLES:
+                    for entity in owner:
+                        if self.g.nodes[entity]["type"] in ("place", "collaborative"):
+                            rep.add_edge(entity, person)
+        return rep
+
+    # -- generic queries ----------------------------------------------------
+    def nodes(self, type_: str) -> list[str]:
+        return self._by_type.get(type_, [])
+
+    def obj(self, node: str):
+        return self.g.nodes[node]["obj"]
+
+    def targets(self, node: str, rel: str) -> list[str]:
+        return sorted({v for _, v, k in self.g.out_edges(node, keys=True) if k == rel})
+
+    def sources(self, node: str, rel: str) -> list[str]:
+        return sorted({u for u, _, k in self.g.in_edges(node, keys=True) if k == rel})
+
+    def board_of_seat(self, seat: str) -> str:
+        return self.targets(seat, "seat_on")[0]
+
+    # -- domain queries -----------------------------------------------------
+    def services(self, org: str) -> frozenset[str]:
+        obj = self.obj(org)
+        return frozenset(KIND_SERVICES.get(obj.kind, set()) | set(obj.services))
+
+    def boards_governing(self, entity: str, kinds: frozenset[str] | None = None) -> list[str]:
+        boards = self.sources(entity, "governs")
+        return [b for b in boards if kinds is None or self.obj(b).kind in kinds]
+
+    def system_boards(self) -> list[str]:
+        return [b for b in self.nodes("board") if self.obj(b).kind in SYSTEM_BOARD_KINDS]
+
+    def seats(self, boards: list[str]) -> list[SeatInfo]:
+        out = []
+        for board in boards:
+            for seat in self.sources(board, "seat_on"):
+                obj = self.obj(seat)
+                org = obj.organisation
+                out.append(
+                    SeatInfo(
+                        node=seat,
+                        board=board,
+                        role=obj.role,
+                        organisation=org,
+                        org_kind=self.obj(org).kind if org else None,
+                        services=self.services(org) if org else frozenset(),
+                    )
+                )
+        return out
+
+    def represented_on(self, entity: str) -> list[str]:
+        """The system boards an entity reaches in the representation graph."""
+        if entity not in self.representation:
+            return []
+        reach = nx.descendants(self.representation, entity)
+        return sorted(b for b in reach if b in self.g and self.g.nodes[b]["type"] == "board" and self.obj(b).kind in SYSTEM_BOARD_KINDS)
+
+    def collaboratives_of(self, org: str) -> list[str]:
+        return self.targets(org, "member_of")
+
+    def councils_of(self, place: str) -> list[str]:
+        return [o for o in self.sources(place, "covers") if self.obj(o).kind in COUNCIL_KINDS]
+
+    def neighbourhoods_of(self, place: str) -> list[str]:
+        return [n for n in self.sources(place, "part_of") if self.g.nodes[n]["type"] == "neighbourhood"]

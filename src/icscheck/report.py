@@ -1,0 +1,189 @@
+"""Reports rendered from a :class:`~icscheck.api.Result`.
+
+The JSON report is the contract (see ``REPORT_SCHEMA_VERSION``); the text
+report is a rich renderable for the terminal.  Both are deterministic: the
+same inputs give byte-identical output.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .api import Result
+from .rules import Rule, Source
+
+REPORT_SCHEMA_VERSION = "1.0"
+STATUS_STYLE = {"pass": "green", "gap": "red", "error": "bold red", "info": "cyan", "not_applicable": "dim"}
+
+
+def source_dict(source: Source) -> dict[str, Any]:
+    return {
+        "document": source.document,
+        "publisher": source.publisher,
+        "date": source.date,
+        "paragraph": source.paragraph,
+        "citation": source.citation(),
+        **({"note": source.note} if source.note else {}),
+    }
+
+
+def rule_dict(rule: Rule, full: bool = False) -> dict[str, Any]:
+    spec = rule.spec
+    out: dict[str, Any] = {
+        "id": spec.id,
+        "title": spec.title,
+        "framework": spec.framework,
+        "domain": spec.domain,
+        "stage": spec.stage,
+        "arrangement": spec.arrangement,
+        "strength": spec.strength,
+        "source": source_dict(spec.source),
+    }
+    if full:
+        out.update(
+            {
+                "requirement": spec.source.requirement,
+                "quote": spec.source.quote,
+                "also_cites": [source_dict(s) for s in spec.also_cites],
+                "rationale": spec.rationale,
+                "applies_to": rule.kind,
+                "examines": list(rule.examined),
+                "parameters": dict(spec.parameters),
+                "effective_from": spec.effective_from.isoformat() if spec.effective_from else None,
+                "effective_to": spec.effective_to.isoformat() if spec.effective_to else None,
+                "file": rule.file,
+            }
+        )
+    return out
+
+
+def report_dict(result: Result) -> dict[str, Any]:
+    system = result.fixture.description.system
+    sources = {rule.id: source_dict(rule.spec.source) for rule in result.rules}
+    strengths = {rule.id: rule.spec.strength for rule in result.rules}
+    findings = []
+    for f in result.findings:
+        findings.append(
+            {
+                "rule_id": f.rule_id,
+                "status": f.status,
+                "strength": strengths[f.rule_id],
+                "subject": {"id": f.subject_id, "kind": f.subject_kind, "name": f.subject_name},
+                "fingerprint": f.fingerprint,
+                "message": f.message,
+                "source": sources[f.rule_id],
+                "location": f.location,
+                "expected_at": list(f.expected_at),
+                "evidence": list(f.evidence),
+                "facts": list(f.facts),
+                "checks": list(f.checks),
+                "unknown": list(f.unknown),
+            }
+        )
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "tool": {"name": "icscheck", "version": __version__},
+        "engine": result.engine,
+        "system": {
+            "id": system.id,
+            "name": system.name,
+            "ods_code": system.ods_code,
+            "ons_code": system.ons_code,
+            "file": result.fixture.file,
+        },
+        "as_of": result.as_of.isoformat(),
+        "rules": [rule_dict(rule) for rule in result.rules],
+        "findings": findings,
+        "errors": [
+            {"rule_id": f.rule_id, "subject": f.subject_id, "message": f.message}
+            for f in result.findings
+            if f.status == "error"
+        ],
+        "summary": result.summary,
+    }
+
+
+def to_json(result: Result) -> str:
+    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def text_report(result: Result) -> Group:
+    """A terminal summary: per rule the counts by status, then every gap."""
+    system = result.fixture.description.system
+    header = Text.assemble(
+        (f"{system.name}", "bold"),
+        f"  as of {result.as_of.isoformat()}  ·  {len(result.rules)} rules  ·  engine: {result.engine}",
+    )
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    table.add_column("rule")
+    table.add_column("strength")
+    for status in ("pass", "gap", "info", "not_applicable", "error"):
+        table.add_column(status.replace("_", " "), justify="right", style=STATUS_STYLE[status])
+    table.add_column("title", overflow="fold")
+    for rule in result.rules:
+        counts = result.summary["by_rule"][rule.id]
+        table.add_row(
+            rule.id,
+            rule.spec.strength,
+            *(str(counts[s]) if counts[s] else "·" for s in ("pass", "gap", "info", "not_applicable", "error")),
+            rule.spec.title,
+        )
+    parts: list[Any] = [header, Text(""), table]
+    problems = [f for f in result.findings if f.status in ("gap", "error", "info")]
+    if problems:
+        parts += [Text(""), Text("Gaps", style="bold")]
+        for f in problems:
+            where = f" ({f.location['file']}:{f.location['line']})" if f.location else ""
+            line = Text.assemble(
+                (f"{f.status.upper():5} ", STATUS_STYLE[f.status]),
+                (f"{f.rule_id} ", "bold"),
+                f"{f.subject_kind} '{f.subject_name}': {f.message}",
+                (where, "dim"),
+            )
+            parts.append(line)
+    totals = result.summary["totals"]
+    parts += [
+        Text(""),
+        Text(", ".join(f"{totals[s]} {s.replace('_', ' ')}" for s in ("pass", "gap", "info", "not_applicable", "error"))),
+    ]
+    return Group(*parts)
+
+
+def rules_table(rules: list[Rule]) -> Table:
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for column in ("id", "framework", "strength", "applies to", "title", "source"):
+        table.add_column(column, overflow="fold")
+    for rule in rules:
+        spec = rule.spec
+        table.add_row(spec.id, spec.framework, spec.strength, rule.kind, spec.title, spec.source.paragraph)
+    return table
+
+
+def rule_text(rule: Rule) -> Group:
+    spec = rule.spec
+    lines = [
+        Text(f"{spec.id}: {spec.title}", style="bold"),
+        Text(f"framework: {spec.framework}  strength: {spec.strength}  applies to: {rule.kind}"
+             + (f"  domain: {spec.domain}" if spec.domain else "")
+             + (f"  stage: {spec.stage}" if spec.stage else "")),
+        Text(f"source: {spec.source.citation()}"),
+        Text(f"requirement: {spec.source.requirement}"),
+    ]
+    if spec.source.quote:
+        lines.append(Text(f"wording: \u201c{spec.source.quote}\u201d"))
+    if spec.source.note:
+        lines.append(Text(f"note: {spec.source.note}"))
+    for extra in spec.also_cites:
+        lines.append(Text(f"also: {extra.citation()}"))
+    lines += [
+        Text(f"why: {spec.rationale}"),
+        Text(f"examines: {', '.join(rule.examined)}"),
+        Text(f"file: {rule.file}"),
+    ]
+    return Group(*lines)

@@ -1,0 +1,33 @@
+"""Where the bundled rules and example system are.
+
+An installed wheel carries them as ``icscheck/_data``; a source checkout
+(including an editable install) has them at the top of the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+EXAMPLE = "cambridgeshire-and-peterborough-2021.yaml"
+
+
+def _data_root() -> Path:
+    bundled = _PACKAGE / "_data"
+    if (bundled / "rules").is_dir():
+        return bundled
+    return _PACKAGE.parent.parent
+
+
+def rules_dir() -> Path:
+    """The national rulebook."""
+    return _data_root() / "rules"
+
+
+def fixtures_dir() -> Path:
+    return _data_root() / "fixtures"
+
+
+def example_fixture() -> Path:
+    """The bundled example system description."""
+    return fixtures_dir() / EXAMPLE

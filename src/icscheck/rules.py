@@ -1,0 +1,355 @@
+"""Rule files: their strict model, loading, checking and compilation.
+
+One YAML file per rule, file name = rule id.  A rule says what it applies to
+(a subject kind and an optional ``where`` condition), the condition a
+compliant subject meets, in icscheck's own small vocabulary::
+
+    {fact: NAME, op: eq|ne|gt|gte|lt|lte|in|not_in, value: V}
+    {all: [...]}   {any: [...]}   {not: {...}}
+
+and where the requirement comes from.  Conditions are compiled to negation
+normal form — comparisons joined by ``all``/``any``, with every ``not``
+pushed into its comparison — which both evaluators run, so no evaluator ever
+needs negation.  A comparison on an unknown fact never holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BeforeValidator, Discriminator, Field, StringConstraints, Tag
+
+from .errors import InputError
+from .facts import RESERVED, SUBJECT_KINDS, FactSpec, catalogue
+from .model import Strict, Text
+from .validation import validate
+from .yamlsource import PathKey, SourceMap, display_path, load_yaml
+
+RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]+(-[A-Z0-9]+)+$", max_length=40)]
+Scalar = Union[bool, int, str]
+Op = Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in"]
+STAGES = ("emerging", "developing", "maturing", "thriving")
+FRAMEWORKS = (
+    "integrating-care",
+    "maturity-matrix",
+    "operating-arrangements",
+    "population-levels",
+    "planning",
+    "governance",
+    "design-framework",
+    "health-and-care-act",
+    "provider-collaboratives",
+    "local",
+)
+NEGATE = {"eq": "ne", "ne": "eq", "gt": "lte", "lte": "gt", "gte": "lt", "lt": "gte"}
+ORDERED_OPS = frozenset({"gt", "gte", "lt", "lte"})
+
+
+class Param(Strict):
+    param: str
+
+
+class Atom(Strict):
+    fact: str
+    op: Op
+    value: Scalar | list[Scalar] | Param
+
+
+class AllOf(Strict):
+    all: list["Condition"] = Field(min_length=1)
+
+
+class AnyOf(Strict):
+    any: list["Condition"] = Field(min_length=1)
+
+
+class NotOf(Strict):
+    not_: "Condition" = Field(alias="not")
+
+
+def _condition_tag(data: Any) -> str | None:
+    if isinstance(data, dict):
+        for tag in ("fact", "all", "any", "not"):
+            if tag in data:
+                return tag
+        return None
+    return {Atom: "fact", AllOf: "all", AnyOf: "any", NotOf: "not"}.get(type(data))
+
+
+Condition = Annotated[
+    Union[
+        Annotated[Atom, Tag("fact")],
+        Annotated[AllOf, Tag("all")],
+        Annotated[AnyOf, Tag("any")],
+        Annotated[NotOf, Tag("not")],
+    ],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="condition",
+        custom_error_message="a condition needs one of the keys fact, all, any, not",
+    ),
+]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+SourceDate = Annotated[
+    str,
+    BeforeValidator(_iso),
+    StringConstraints(pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$"),
+]
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+class Source(Strict):
+    document: Text
+    publisher: Text
+    date: SourceDate = Field(description="Publication date: YYYY-MM-DD, or YYYY-MM where the source gives only a month")
+    paragraph: Text = Field(description="Paragraph, section, table row or page")
+    requirement: Text = Field(description="The requirement, paraphrased")
+    quote: Text | None = Field(default=None, description="The source's own words")
+    note: Text | None = None
+
+    def citation(self) -> str:
+        return f"{self.document} ({self.publisher}, {self.date_text()}), {self.paragraph}"
+
+    def date_text(self) -> str:
+        parts = self.date.split("-")
+        month = f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        return f"{int(parts[2])} {month}" if len(parts) == 3 else month
+
+
+class AppliesTo(Strict):
+    kind: Literal[SUBJECT_KINDS]  # type: ignore[valid-type]
+    where: Condition | None = None
+
+
+class Example(Strict):
+    name: Text
+    facts: dict[str, Scalar]
+
+
+class Examples(Strict):
+    pass_: list[Example] = Field(alias="pass", min_length=1)
+    gap: list[Example] = Field(min_length=1)
+
+
+class RuleFile(Strict):
+    id: RuleId
+    title: Text
+    framework: Literal[FRAMEWORKS]  # type: ignore[valid-type]
+    domain: Text | None = None
+    stage: Literal[STAGES] | None = None  # type: ignore[valid-type]
+    arrangement: Text | None = None
+    strength: Literal["must", "should", "may"]
+    source: Source
+    also_cites: list[Source] = Field(default_factory=list)
+    rationale: Text
+    applies_to: AppliesTo
+    condition: Condition
+    parameters: dict[str, Scalar] = Field(default_factory=dict)
+    message: Text = Field(description="Gap message template; {fact} placeholders")
+    pass_message: Text | None = None
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    aliases: list[RuleId] = Field(default_factory=list)
+    examples: Examples
+
+
+# -- compiled form ---------------------------------------------------------------
+# A compiled condition is a tree of tuples:
+#   ("cmp", attribute, op, value)  with op in eq ne gt gte lt lte
+#   ("all", (child, ...))   ("any", (child, ...))
+
+Compiled = tuple
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validated rule with its compiled selector and condition."""
+
+    spec: RuleFile
+    file: str
+    line: int
+    kind: str
+    where: Compiled | None
+    condition: Compiled
+    examined: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def in_force(self, as_of: dt.date) -> bool:
+        spec = self.spec
+        if spec.effective_from and as_of < spec.effective_from:
+            return False
+        if spec.effective_to and as_of > spec.effective_to:
+            return False
+        return True
+
+
+def _resolve(value: Any, params: dict[str, Scalar], path: PathKey, smap: SourceMap) -> Any:
+    if isinstance(value, Param):
+        if value.param not in params:
+            raise InputError(smap.location(path), f"unknown parameter '{value.param}'")
+        return params[value.param]
+    return value
+
+
+def _type_ok(spec: FactSpec, value: Any) -> bool:
+    if spec.type is bool:
+        return isinstance(value, bool)
+    if spec.type is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, spec.type)
+
+
+def compile_condition(
+    cond: Any, facts: dict[str, FactSpec], params: dict[str, Scalar], path: PathKey, smap: SourceMap, negate: bool = False
+) -> Compiled:
+    """Check a condition against the fact vocabulary and compile it to negation normal form."""
+    if isinstance(cond, NotOf):
+        return compile_condition(cond.not_, facts, params, path + ("not",), smap, not negate)
+    if isinstance(cond, (AllOf, AnyOf)):
+        key = "all" if isinstance(cond, AllOf) else "any"
+        children = tuple(
+            compile_condition(child, facts, params, path + (key, i), smap, negate)
+            for i, child in enumerate(getattr(cond, key))
+        )
+        joined = key if not negate else ("any" if key == "all" else "all")
+        return (joined, children)
+    assert isinstance(cond, Atom)
+    if cond.fact not in facts:
+        known = ", ".join(sorted(facts))
+        raise InputError(smap.location(path + ("fact",)), f"unknown fact '{cond.fact}'; known facts: {known}")
+    spec = facts[cond.fact]
+    value = _resolve(cond.value, params, path + ("value",), smap)
+    op = cond.op
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value:
+            raise InputError(smap.location(path + ("value",)), f"op '{op}' needs a non-empty list")
+        values = value
+    else:
+        if isinstance(value, list):
+            raise InputError(smap.location(path + ("value",)), f"op '{op}' needs a single value, not a list")
+        values = [value]
+    for v in values:
+        if not _type_ok(spec, v):
+            raise InputError(
+                smap.location(path + ("value",)),
+                f"fact '{cond.fact}' is {spec.type.__name__}, but the value {v!r} is not",
+            )
+    if op in ORDERED_OPS and spec.type is not int:
+        raise InputError(smap.location(path + ("op",)), f"op '{op}' needs a number, but '{cond.fact}' is {spec.type.__name__}")
+    if op in ("in", "not_in"):
+        positive = op == "in"
+        if negate:
+            positive = not positive
+        parts = tuple(("cmp", cond.fact, "eq" if positive else "ne", v) for v in values)
+        if len(parts) == 1:
+            return parts[0]
+        return ("any" if positive else "all", parts)
+    if negate:
+        op = NEGATE[op]
+    return ("cmp", cond.fact, op, value)
+
+
+def attributes(compiled: Compiled | None) -> list[str]:
+    """The fact attributes a compiled condition reads, in first-use order."""
+    if compiled is None:
+        return []
+    if compiled[0] == "cmp":
+        return [compiled[1]]
+    out: list[str] = []
+    for child in compiled[1]:
+        out += [a for a in attributes(child) if a not in out]
+    return out
+
+
+def _check_template(template: str, facts: dict[str, FactSpec], path: PathKey, smap: SourceMap) -> None:
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise InputError(smap.location(path), f"bad message template: {exc}") from None
+    for _, field, spec, conversion in parsed:
+        if field is None:
+            continue
+        if spec or conversion:
+            raise InputError(smap.location(path), f"message placeholder '{{{field}}}' may not carry a format or conversion")
+        if field not in facts and field not in ("subject",):
+            raise InputError(smap.location(path), f"message names unknown fact '{field}'")
+
+
+def _build(spec: RuleFile, smap: SourceMap, vocabulary: dict[str, dict[str, FactSpec]]) -> Rule:
+    facts = vocabulary[spec.applies_to.kind]
+    params = spec.parameters
+    where = (
+        compile_condition(spec.applies_to.where, facts, params, ("applies_to", "where"), smap)
+        if spec.applies_to.where is not None
+        else None
+    )
+    condition = compile_condition(spec.condition, facts, params, ("condition",), smap)
+    _check_template(spec.message, facts, ("message",), smap)
+    if spec.pass_message:
+        _check_template(spec.pass_message, facts, ("pass_message",), smap)
+    if spec.framework == "maturity-matrix" and (spec.domain is None or spec.stage is None):
+        raise InputError(smap.location(("framework",)), "a maturity-matrix rule needs a domain and a stage")
+    if spec.effective_from and spec.effective_to and spec.effective_to < spec.effective_from:
+        raise InputError(smap.location(("effective_to",)), "effective_to is before effective_from")
+    for group, examples in (("pass", spec.examples.pass_), ("gap", spec.examples.gap)):
+        for i, example in enumerate(examples):
+            for name, value in example.facts.items():
+                path = ("examples", group, i, "facts", name)
+                if name not in facts or name in RESERVED:
+                    raise InputError(smap.location(path), f"example uses unknown fact '{name}'")
+                if not _type_ok(facts[name], value):
+                    raise InputError(smap.location(path), f"example fact '{name}' should be {facts[name].type.__name__}")
+    examined = tuple(dict.fromkeys(attributes(where) + attributes(condition)))
+    return Rule(spec, smap.file, smap.line(()), spec.applies_to.kind, where, condition, examined)
+
+
+def load_rule(path: Path, display_name: str | None = None, vocabulary: dict | None = None) -> Rule:
+    data, smap = load_yaml(path, display_name)
+    if not isinstance(data, dict):
+        raise InputError(smap.location(()), "a rule file must be a mapping")
+    spec = validate(RuleFile, data, smap)
+    if spec.id != path.stem:
+        raise InputError(smap.location(("id",)), f"rule id '{spec.id}' does not match the file name '{path.name}'")
+    return _build(spec, smap, vocabulary or catalogue())
+
+
+def rule_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise InputError(str(directory), "rules folder not found")
+    return sorted(
+        p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("_")
+    )
+
+
+def load_rules(directories: list[Path]) -> list[Rule]:
+    """Load every rule under the given folders; any bad file stops the load."""
+    vocabulary = catalogue()
+    rules: dict[str, Rule] = {}
+    names: dict[str, str] = {}
+    for directory in directories:
+        files = rule_files(Path(directory))
+        if not files:
+            raise InputError(str(directory), "no rule files (*.yaml) in this folder")
+        for path in files:
+            rule = load_rule(path, display_path(path, Path(directory).parent), vocabulary)
+            for name in (rule.id, *rule.spec.aliases):
+                if name in names:
+                    raise InputError(rule.file, f"rule id or alias '{name}' is already used by {names[name]}")
+                names[name] = rule.file
+            rules[rule.id] = rule
+    return [rules[key] for key in sorted(rules)]
