@@ -112,7 +112,9 @@ def what_article(what: str) -> str:
 
 def load_fixture(path: Path | str, display_name: str | None = None) -> Fixture:
     """Read, validate and reference-check one fixture file."""
-    data, smap = load_yaml(path, display_name or display_path(path, Path(path).parent.parent))
+    path = Path(path)
+    name = display_name or (display_path(path, path.parent.parent) if path.is_absolute() else path.as_posix())
+    data, smap = load_yaml(path, name)
     if not isinstance(data, dict):
         raise InputError(smap.location(()), "a system description must be a mapping with a 'system' key")
     description = validate(SystemDescription, data, smap)

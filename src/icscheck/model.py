@@ -192,7 +192,7 @@ class Collaborative(Cited):
     id: Id
     name: Text
     kind: CollaborativeKind
-    members: list[Id] = Field(min_length=1)
+    members: list[Id] = Field(default_factory=list, description="Member organisations; empty while not yet agreed or not known")
     lead: Id | None = None
     status: Status | None = None
 
