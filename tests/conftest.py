@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from icscheck.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+RULES = ROOT / "rules"
+SHARED = ROOT.parent / "shared"
+ALL_FIXTURES = sorted(FIXTURES.glob("*.yaml"))
+CP = FIXTURES / "cambridgeshire-and-peterborough-2021.yaml"
+EXEMPLAR = FIXTURES / "exemplar-ics.yaml"
+PLANTED = FIXTURES / "planted-gaps.yaml"
+
+
+@pytest.fixture
+def run():
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+
+    def invoke(*args: str):
+        result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke

@@ -1,0 +1,151 @@
+"""The bundled systems: both evaluators agree, verdicts are pinned, reports are stable."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from icscheck import api
+from icscheck.fixture import load_fixture
+from icscheck.report import to_json
+from icscheck.rules import load_rules
+
+from conftest import ALL_FIXTURES, CP, EXEMPLAR, PLANTED, RULES
+
+RULEBOOK = load_rules([RULES])
+
+
+def _verdicts(result):
+    return [(f.rule_id, f.subject_id, f.status, f.message) for f in result.findings]
+
+
+@pytest.mark.parametrize("path", ALL_FIXTURES, ids=lambda p: p.stem)
+def test_engines_agree(path):
+    fixture = load_fixture(path)
+    durable = api.check_fixture(fixture, RULEBOOK, "durable")
+    python = api.check_fixture(fixture, RULEBOOK, "python")
+    assert _verdicts(durable) == _verdicts(python)
+    assert durable.findings == python.findings
+
+
+@pytest.mark.parametrize("path", ALL_FIXTURES, ids=lambda p: p.stem)
+def test_one_finding_per_rule_and_subject(path):
+    result = api.check_fixture(load_fixture(path), RULEBOOK, "durable")
+    keys = [(f.rule_id, f.subject_kind, f.subject_id) for f in result.findings]
+    assert len(keys) == len(set(keys))
+    assert {f.rule_id for f in result.findings} == {r.id for r in RULEBOOK}
+
+
+def test_exemplar_passes_every_rule():
+    result = api.check_fixture(load_fixture(EXEMPLAR), RULEBOOK, "durable")
+    assert {f.status for f in result.findings} == {"pass"}, [f.message for f in result.findings if f.status != "pass"]
+
+
+def test_planted_gaps_are_exactly_the_planted_ones():
+    result = api.check_fixture(load_fixture(PLANTED), RULEBOOK, "durable")
+    gaps = sorted((f.rule_id, f.subject_kind, f.subject_id) for f in result.findings if f.status != "pass")
+    assert gaps == [
+        ("COA-COMM-001", "system", "planted"),
+        ("COA-GOV-001", "system", "planted"),
+        ("IC-PC-002", "collaborative", "mh-collab"),
+        ("IC-PC-003", "organisation", "x-comm"),
+        ("IC-PLACE-005", "place", "west"),
+        ("POP-PLACE-001", "place", "east"),
+    ]
+    by_rule = {f.rule_id: f for f in result.findings if f.status == "gap"}
+    assert by_rule["POP-PLACE-001"].message == (
+        "Place 'East' has a population of 620,000; expected about 250,000 to 500,000 in the place's population"
+    )
+    assert by_rule["IC-PLACE-005"].expected_at, "a gap for something missing says where it was expected"
+    assert by_rule["IC-PLACE-005"].expected_at[0]["line"] > 0
+
+
+def test_cp_json_report_contract(run, tmp_path):
+    out = tmp_path / "cp.json"
+    code, _, _ = run("check", CP, "--format", "json", "--output", out)
+    assert code == 1
+    report = json.loads(out.read_text())
+    for key in ("schema_version", "tool", "engine", "system", "as_of", "rules", "findings", "errors", "summary"):
+        assert key in report
+    assert report["engine"] == "durable"
+    assert report["tool"]["name"] == "icscheck"
+    assert report["system"] == {
+        "id": "cambridgeshire-and-peterborough",
+        "name": "Cambridgeshire and Peterborough",
+        "ods_code": "QUE",
+        "ons_code": "E54000021",
+        "file": "fixtures/cambridgeshire-and-peterborough-2021.yaml",
+    }
+    assert report["as_of"] == "2021-03-31"
+    assert {"id", "title", "source"} <= set(report["rules"][0])
+    for finding in report["findings"]:
+        assert {"rule_id", "status", "subject", "message", "source", "evidence", "location"} <= set(finding)
+        assert finding["location"]["file"] == "fixtures/cambridgeshire-and-peterborough-2021.yaml"
+        assert "paragraph" in finding["source"]
+    cited = [f for f in report["findings"] if f["evidence"]]
+    assert len(cited) == len(report["findings"]), "every C&P finding cites evidence from the source documents"
+
+
+def test_cp_unknowns_are_reported_not_invented():
+    result = api.check_fixture(load_fixture(CP), RULEBOOK, "python")
+    population = next(f for f in result.findings if f.rule_id == "MM-POP-001")
+    assert population.status == "gap"
+    assert set(population.unknown) == {"population", "registered_population"}
+    assert "unknown" in population.message
+
+
+def test_report_is_byte_identical_across_runs(run, tmp_path):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    run("check", CP, "--format", "json", "-o", first)
+    run("check", CP, "--format", "json", "-o", second)
+    assert first.read_bytes() == second.read_bytes()
+    text1, text2 = tmp_path / "a.txt", tmp_path / "b.txt"
+    run("check", CP, "-o", text1)
+    run("check", CP, "-o", text2)
+    assert text1.read_bytes() == text2.read_bytes()
+
+
+def test_exit_codes(run):
+    assert run("check", EXEMPLAR)[0] == 0
+    assert run("check", PLANTED)[0] == 1
+
+
+def test_check_without_fixture_runs_the_bundled_example(run):
+    code, out, _ = run("check", "--format", "json")
+    assert code == 1
+    assert json.loads(out)["system"]["id"] == "cambridgeshire-and-peterborough"
+
+
+def test_python_engine_is_recorded(run):
+    _, out, _ = run("check", EXEMPLAR, "--format", "json", "--engine", "python")
+    assert json.loads(out)["engine"] == "python"
+
+
+def test_text_report_lists_every_gap(run):
+    code, out, _ = run("check", PLANTED)
+    assert code == 1
+    for rule_id in ("COA-COMM-001", "IC-PC-003", "IC-PLACE-005", "POP-PLACE-001"):
+        assert f"GAP   {rule_id}" in out
+
+
+def test_validate(run):
+    code, out, _ = run("validate", CP)
+    assert code == 0 and "valid" in out
+
+
+def test_rules_list_and_show(run):
+    code, out, _ = run("rules", "list", "--format", "json")
+    listed = json.loads(out)
+    assert code == 0 and len(listed) == len(RULEBOOK)
+    assert {"id", "title", "framework", "strength", "source"} <= set(listed[0])
+    code, out, _ = run("rules", "show", "IC-PLACE-005")
+    assert code == 0 and "para 2.31" in out and "Healthwatch" in out
+    assert run("rules", "show", "NO-SUCH-1")[0] == 2
+
+
+def test_rule_not_in_force_is_not_applicable(tmp_path):
+    import datetime as dt
+
+    result = api.check_fixture(load_fixture(EXEMPLAR), RULEBOOK, "python", as_of=dt.date(2021, 9, 30))
+    assert all(f.status != "not_applicable" for f in result.findings)
