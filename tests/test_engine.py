@@ -1,0 +1,116 @@
+"""The durable-rules evaluator: positive patterns only, no shared state, losses detected."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from icscheck import durable_engine
+from icscheck.engine import evaluate, evaluate_python
+from icscheck.errors import EngineError
+from icscheck.facts import derive_subjects
+from icscheck.fixture import load_fixture
+from icscheck.graph import SystemGraph
+from icscheck.rules import load_rules
+
+from conftest import CP, PLANTED, RULES
+
+RULEBOOK = load_rules([RULES])
+
+
+def _subjects(path=PLANTED):
+    return derive_subjects(SystemGraph(load_fixture(path)))
+
+
+def _patterns(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from _patterns(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _patterns(item)
+
+
+def test_ruleset_uses_positive_patterns_only():
+    definition = durable_engine.ruleset(RULEBOOK, {"system", "place", "organisation", "collaborative"})
+    keys = set(_patterns(definition))
+    assert not keys & {"none", "$not", "$nex"}, "negation is never handed to the engine"
+    for name, rule in definition.items():
+        first = rule["all"][0]["m"]["$and"][0]
+        assert set(first) == {"kind"}, f"{name} must start with an equality on the fact's kind"
+
+
+def test_not_is_pushed_into_comparisons():
+    rule = next(r for r in RULEBOOK if r.id == "IC-PC-003")
+    assert rule.condition == ("cmp", "collaborative_count", "ne", 0)
+
+
+def test_fact_order_does_not_change_the_result():
+    subjects = _subjects(CP)
+    expected = evaluate(RULEBOOK, subjects, "durable")
+    rng = random.Random(7)
+    for _ in range(5):
+        shuffled = subjects[:]
+        rng.shuffle(shuffled)
+        assert evaluate(RULEBOOK, shuffled, "durable") == expected
+    assert expected == evaluate_python(RULEBOOK, subjects)
+
+
+def test_no_state_survives_between_evaluations():
+    first = evaluate(RULEBOOK, _subjects(PLANTED), "durable")
+    evaluate(RULEBOOK, _subjects(CP), "durable")
+    assert evaluate(RULEBOOK, _subjects(PLANTED), "durable") == first
+
+
+class _Dropping:
+    """Stands in for the engine module and silently drops facts, as a hash collision does."""
+
+    def __init__(self, real, drop_subject, times):
+        self._real = real
+        self.drop_subject = drop_subject
+        self.times = times
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def assert_fact(self, handle, fact_json):
+        if f'"subject": "{self.drop_subject}"' in fact_json and self.times > 0:
+            self.times -= 1
+            return (0, 1)  # reported as accepted, never asserted
+        return self._real.assert_fact(handle, fact_json)
+
+
+class _Colliding(_Dropping):
+    def assert_fact(self, handle, fact_json):
+        if f'"subject": "{self.drop_subject}"' in fact_json and self.times > 0:
+            self.times -= 1
+            return (2, 1)  # "already observed"
+        return self._real.assert_fact(handle, fact_json)
+
+
+def test_a_silently_dropped_fact_is_detected(monkeypatch):
+    monkeypatch.setattr(durable_engine, "_dr", _Dropping(durable_engine._dr, "west", times=99))
+    with pytest.raises(EngineError, match="lost facts"):
+        evaluate(RULEBOOK, _subjects(), "durable")
+
+
+def test_a_collision_is_retried_with_new_ids(monkeypatch):
+    expected = evaluate_python(RULEBOOK, _subjects())
+    monkeypatch.setattr(durable_engine, "_dr", _Colliding(durable_engine._dr, "west", times=1))
+    assert evaluate(RULEBOOK, _subjects(), "durable") == expected
+
+
+def test_a_transient_drop_is_retried(monkeypatch):
+    expected = evaluate_python(RULEBOOK, _subjects())
+    monkeypatch.setattr(durable_engine, "_dr", _Dropping(durable_engine._dr, "east", times=1))
+    assert evaluate(RULEBOOK, _subjects(), "durable") == expected
+
+
+def test_engine_failure_exits_3(run, monkeypatch, tmp_path):
+    monkeypatch.setattr(durable_engine, "_dr", _Dropping(durable_engine._dr, "west", times=99))
+    out = tmp_path / "r.json"
+    code, _, err = run("check", PLANTED, "-o", out)
+    assert code == 3 and "engine failure" in err
+    assert not out.exists()
