@@ -102,7 +102,7 @@ def load_yaml(path: Path | str, display_name: str | None = None) -> tuple[Any, S
 
 def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
     """Parse YAML text (one document) with the safe loader."""
-    loader = yaml.SafeLoader(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
         if node is None:
