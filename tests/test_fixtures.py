@@ -147,5 +147,24 @@ def test_rules_list_and_show(run):
 def test_rule_not_in_force_is_not_applicable(tmp_path):
     import datetime as dt
 
-    result = api.check_fixture(load_fixture(EXEMPLAR), RULEBOOK, "python", as_of=dt.date(2021, 9, 30))
-    assert all(f.status != "not_applicable" for f in result.findings)
+    rules_dir = tmp_path / "rules"
+    rules_dir.mkdir()
+    text = (RULES / "integrating-care" / "IC-PLACE-005.yaml").read_text()
+    (rules_dir / "IC-PLACE-005.yaml").write_text(text.replace("strength: should\n", "strength: should\neffective_from: 2022-07-01\n"))
+    rules = load_rules([rules_dir])
+    before = api.check_fixture(load_fixture(PLANTED), rules, "durable", as_of=dt.date(2021, 9, 30))
+    assert [(f.status, f.subject_id, f.message) for f in before.findings] == [
+        ("not_applicable", "planted", "not in force on 2021-09-30: applies from 2022-07-01")
+    ]
+    after = api.check_fixture(load_fixture(PLANTED), rules, "durable", as_of=dt.date(2022, 7, 1))
+    assert sorted((f.subject_id, f.status) for f in after.findings) == [("east", "pass"), ("west", "gap")]
+
+
+def test_selector_matching_nothing_is_not_applicable(tmp_path):
+    minimal = tmp_path / "minimal.yaml"
+    minimal.write_text("system:\n  id: tiny\n  name: Tiny\n  assessment_date: 2021-01-01\n")
+    result = api.check_fixture(load_fixture(minimal), RULEBOOK, "durable")
+    collab = [f for f in result.findings if f.rule_id == "IC-PC-002"]
+    assert [(f.status, f.message) for f in collab] == [("not_applicable", "the description has no provider collaborative")]
+    trusts = [f for f in result.findings if f.rule_id == "IC-PC-001"]
+    assert trusts[0].message == "the description has no organisation that this rule applies to"
