@@ -28,7 +28,7 @@ import durable_rules_engine as _dr
 
 from .engine import Evaluation, RuleOutcome
 from .errors import EngineError
-from .facts import Subject
+from .facts import MAX_ATTRIBUTES, Subject
 from .rules import Compiled, Rule
 
 RULESET = "icscheck"
@@ -103,6 +103,9 @@ def evaluate(rules: list[Rule], subjects: list[Subject]) -> Evaluation:
     """Evaluate every rule over every subject in one fresh ruleset."""
     definition_json = json.dumps(ruleset(rules, {s.kind for s in subjects}), ensure_ascii=False)
     base = [s.engine_fact() for s in subjects]
+    for fact in base:
+        if len(fact) + 1 > MAX_ATTRIBUTES:
+            raise EngineError(f"fact {fact['subject']!r} has {len(fact) + 1} attributes; the engine ignores facts with 253 or more")
     for salt in range(ATTEMPTS):
         ids = [f"{salt}:{index}" for index in range(len(base))]
         facts = [dict(fact, id=fid) for fact, fid in zip(base, ids)]

@@ -17,13 +17,14 @@ from typing import Any, Callable
 
 from .graph import PRIMARY_CARE_KINDS, SYSTEM_BOARD_KINDS, TRUST_KINDS, SeatInfo, SystemGraph
 from .fixture import COUNCIL_KINDS
-from .model import ArrangementKind, Status
+from .model import ArrangementKind, Criterion, ServiceArea, Status
 
 SUBJECT_KINDS = ("system", "place", "neighbourhood", "organisation", "collaborative", "board", "arrangement")
 RESERVED = frozenset({"id", "kind", "subject"})
 STATUS_RANK = {s.value: i for i, s in enumerate(Status)}
 
-Value = bool | int | str | None
+Value = bool | int | float | str | None
+MAX_ATTRIBUTES = 240  # the engine silently ignores facts with 253 or more attributes
 Computed = tuple[Value, tuple[str, ...]]
 
 
@@ -112,6 +113,66 @@ def _arrangement_status(kind: str) -> Callable[[SystemGraph, str], Computed]:
     return compute
 
 
+def _finance(name: str) -> Callable[[SystemGraph, str], Computed]:
+    def compute(g: SystemGraph, n: str) -> Computed:
+        finance, node = g.finance()
+        if finance is None:
+            return None, (n,)
+        return getattr(finance, name), (node,)
+
+    return compute
+
+
+def _attested(criterion: str) -> Callable[[SystemGraph, str], Computed]:
+    def compute(g: SystemGraph, n: str) -> Computed:
+        for node in g.nodes("attestation"):
+            if g.obj(node).criterion == criterion:
+                return g.obj(node).status, (node,)
+        return None, (n,)
+
+    return compute
+
+
+def _boards_of_kind(g: SystemGraph, kinds: frozenset[str]) -> list[str]:
+    return [b for b in g.nodes("board") if g.obj(b).kind in kinds]
+
+
+def _board_tri(kinds: frozenset[str], attribute: str) -> Callable[[SystemGraph, str], Computed]:
+    def compute(g: SystemGraph, n: str) -> Computed:
+        boards = _boards_of_kind(g, kinds)
+        return _tri([getattr(g.obj(b), attribute) for b in boards]), tuple(boards) or (n,)
+
+    return compute
+
+
+def _partnership_tri(attribute: str) -> Callable[[SystemGraph, str], Computed]:
+    def compute(g: SystemGraph, n: str) -> Computed:
+        boards = _partnership_boards(g, n)
+        return _tri([getattr(g.obj(b), attribute) for b in boards]), tuple(boards) or (n,)
+
+    return compute
+
+
+def _doi(attribute: str) -> Callable[[SystemGraph, str], Computed]:
+    def compute(g: SystemGraph, n: str) -> Computed:
+        doi = g.obj(n).declarations_of_interest
+        return (getattr(doi, attribute) if doi else None), (n,)
+
+    return compute
+
+
+def _places_spanned(g: SystemGraph, n: str) -> Computed:
+    members = g.obj(n).members
+    places = {p for m in members for p in g.places_served(m)}
+    if not places and not any(g.places_served(m) for m in members):
+        return None, (n, *members)
+    return len(places), (n, *members)
+
+
+CLINICAL_ROLES = frozenset({"medical_director", "nursing_director", "clinical_lead", "primary_care_lead"})
+NHS_KINDS = TRUST_KINDS | {"ccg", "icb"} | PRIMARY_CARE_KINDS
+
+
 def _represented(g: SystemGraph, n: str) -> Computed:
     boards = g.represented_on(n)
     return bool(boards), (n, *boards)
@@ -133,6 +194,7 @@ _SYSTEM: tuple[FactSpec, ...] = (
     FactSpec("ccg_count", int, "Number of CCGs in the system", _count_nodes("organisation", lambda o: o.kind == "ccg")),
     FactSpec("icb_count", int, "Number of ICBs in the system", _count_nodes("organisation", lambda o: o.kind == "icb")),
     FactSpec("place_count", int, "Number of places", _count_nodes("place")),
+    FactSpec("neighbourhood_count", int, "Number of neighbourhoods", _count_nodes("neighbourhood")),
     FactSpec("collaborative_count", int, "Number of provider collaboratives", _count_nodes("collaborative")),
     FactSpec(
         "partnership_board_count", int, "Number of system partnership boards",
@@ -162,6 +224,92 @@ _SYSTEM: tuple[FactSpec, ...] = (
         "digital_sro_on_system_board_count", int, "Seats held by a digital SRO on a system board",
         _system_seats(SYSTEM_BOARD_KINDS, lambda s: s.role == "digital_sro"),
     ),
+    FactSpec(
+        "partnership_board_voluntary_seat_count", int, "Seats held by voluntary sector bodies on the system partnership board",
+        _system_seats(frozenset({"system_partnership_board"}), lambda s: s.org_kind == "voluntary_sector"),
+    ),
+    FactSpec(
+        "partnership_board_primary_care_seat_count", int, "Primary care seats on the system partnership board",
+        _system_seats(frozenset({"system_partnership_board"}), lambda s: s.role == "primary_care_lead" or s.org_kind in PRIMARY_CARE_KINDS),
+    ),
+    FactSpec(
+        "system_board_clinical_seat_count", int, "Clinical and professional leadership seats on system boards",
+        _system_seats(SYSTEM_BOARD_KINDS, lambda s: s.role in CLINICAL_ROLES),
+    ),
+    FactSpec(
+        "system_board_lay_seat_count", int, "Lay, Healthwatch and voluntary sector seats on system boards",
+        _system_seats(SYSTEM_BOARD_KINDS, lambda s: s.role == "lay_member" or s.org_kind in ("healthwatch", "voluntary_sector")),
+    ),
+    FactSpec(
+        "system_board_trust_seat_count", int, "Seats held by NHS trusts on system boards",
+        _system_seats(SYSTEM_BOARD_KINDS, lambda s: s.org_kind in TRUST_KINDS),
+    ),
+    FactSpec(
+        "system_chair_count", int, "Chairs of system boards",
+        _system_seats(SYSTEM_BOARD_KINDS, lambda s: s.role == "chair"),
+    ),
+    FactSpec(
+        "ics_leader_count", int, "Chief executives (ICS leaders) on system boards or the system leaders group",
+        _system_seats(SYSTEM_BOARD_KINDS | {"system_leaders_group"}, lambda s: s.role == "chief_executive"),
+    ),
+    FactSpec(
+        "system_finance_lead_count", int, "Finance directors on system boards or the system leaders group",
+        _system_seats(SYSTEM_BOARD_KINDS | {"system_leaders_group"}, lambda s: s.role == "finance_director"),
+    ),
+    FactSpec(
+        "health_and_wellbeing_board_count", int, "Health and wellbeing boards described",
+        _count_nodes("board", lambda o: o.kind == "health_and_wellbeing_board"),
+    ),
+    FactSpec(
+        "places_without_partnership_count", int, "Places with no place partnership board",
+        lambda g, n: (sum(not _partnership_boards(g, p) for p in g.nodes("place")), tuple(g.nodes("place")) or (n,)),
+    ),
+    FactSpec("icb_board_count", int, "ICB boards described", _count_nodes("board", lambda o: o.kind == "icb_board")),
+    FactSpec("icb_board_sits_in_public", bool, "An ICB board meets in public", _board_tri(frozenset({"icb_board"}), "sits_in_public")),
+) + tuple(
+    FactSpec(
+        f"icb_{role}_count", int, f"Seats on the ICB board with the role {role}",
+        _system_seats(frozenset({"icb_board"}), lambda s, role=role: s.role == role),
+    )
+    for role in ("chair", "chief_executive", "finance_director", "medical_director", "nursing_director", "non_executive")
+) + (
+    FactSpec(
+        "icb_partner_trust_count", int, "ICB partner members from NHS trusts",
+        _system_seats(frozenset({"icb_board"}), lambda s: s.role == "partner_member" and s.org_kind in TRUST_KINDS),
+    ),
+    FactSpec(
+        "icb_partner_primary_care_count", int, "ICB partner members from general practice",
+        _system_seats(frozenset({"icb_board"}), lambda s: s.role == "partner_member" and s.org_kind in PRIMARY_CARE_KINDS),
+    ),
+    FactSpec(
+        "icb_partner_local_authority_count", int, "ICB partner members from local authorities",
+        _system_seats(frozenset({"icb_board"}), lambda s: s.role == "partner_member" and s.org_kind in COUNCIL_KINDS),
+    ),
+    FactSpec(
+        "icp_count", int, "Integrated care partnerships described",
+        _count_nodes("board", lambda o: o.kind == "integrated_care_partnership"),
+    ),
+    FactSpec(
+        "icp_icb_seat_count", int, "Integrated care partnership seats held by the ICB",
+        _system_seats(frozenset({"integrated_care_partnership"}), lambda s: s.org_kind == "icb"),
+    ),
+    FactSpec(
+        "icp_council_seat_count", int, "Integrated care partnership seats held by councils",
+        _system_seats(frozenset({"integrated_care_partnership"}), lambda s: s.org_kind in COUNCIL_KINDS),
+    ),
+    FactSpec(
+        "icp_healthwatch_seat_count", int, "Integrated care partnership seats held by Healthwatch",
+        _system_seats(frozenset({"integrated_care_partnership"}), lambda s: s.org_kind == "healthwatch"),
+    ),
+    FactSpec("in_financial_balance", bool, "The system is in financial balance", _finance("in_financial_balance")),
+    FactSpec("recovery_trajectory_agreed", bool, "A financial recovery trajectory is collectively agreed", _finance("recovery_trajectory_agreed")),
+    FactSpec("control_total_plan_credible", bool, "Credible plans to meet the system control total", _finance("control_total_plan_credible")),
+    FactSpec("control_total_met", bool, "The system control total is being delivered", _finance("control_total_met")),
+    FactSpec("productivity_growth_pct", float, "Planned cash-releasing productivity growth, % a year", _finance("productivity_growth_pct")),
+    FactSpec("financial_risk_shared", bool, "Financial risk is shared across the system", _finance("financial_risk_shared")),
+) + tuple(
+    FactSpec(f"attested_{c.value}", str, f"Status of the system's evidenced attestation '{c.value}'", _attested(c.value))
+    for c in Criterion
 ) + tuple(
     FactSpec(f"{kind.value}_status", str, f"Best status of the system's '{kind.value}' arrangements", _arrangement_status(kind.value))
     for kind in ArrangementKind
@@ -208,6 +356,29 @@ _PLACE: tuple[FactSpec, ...] = (
         ),
     ),
     FactSpec("represented_on_ics_board", bool, "The place reaches a system board through a seat or its chair/lead", _represented),
+    FactSpec(
+        "place_leader_seat_count", int, "Chairs and place leads of the place partnership",
+        _place_seats(lambda s: s.role in ("chair", "place_lead")),
+    ),
+    FactSpec(
+        "voluntary_sector_seat_count", int, "Partnership seats held by voluntary sector bodies",
+        _place_seats(lambda s: s.org_kind == "voluntary_sector"),
+    ),
+    FactSpec("acute_provider_seat_count", int, "Partnership seats held by acute providers", _place_seats(lambda s: "acute" in s.services)),
+    FactSpec("partnership_scheme_of_delegation", bool, "The place partnership has a scheme of delegation", _partnership_tri("scheme_of_delegation")),
+    FactSpec("partnership_risk_share_mechanism", bool, "The place partnership has a risk-share mechanism", _partnership_tri("risk_share_mechanism")),
+    FactSpec("partnership_mutual_accountability", bool, "The place partnership has mutual accountability processes", _partnership_tri("mutual_accountability")),
+    FactSpec(
+        "clinical_leadership_group_count", int, "Multi-professional clinical leadership groups for the place",
+        lambda g, n: (
+            len(g.boards_governing(n, frozenset({"clinical_leadership_group"}))),
+            (n, *g.boards_governing(n, frozenset({"clinical_leadership_group"}))),
+        ),
+    ),
+    FactSpec(
+        "service_offer_count", int, f"Service areas of the minimum offer at place covered (of {len(ServiceArea)})",
+        lambda g, n: (len(set(g.obj(n).service_offer)), (n,)),
+    ),
 )
 
 _NEIGHBOURHOOD: tuple[FactSpec, ...] = (
@@ -228,6 +399,7 @@ _ORGANISATION: tuple[FactSpec, ...] = (
         "collaborative_count", int, "Provider collaboratives the organisation is a member of",
         lambda g, n: (len(g.collaboratives_of(n)), (n, *g.collaboratives_of(n))),
     ),
+    FactSpec("digital_lead_on_board", bool, "A CCIO or CIO sits on the organisation's board", _attr("digital_lead_on_board")),
 )
 
 _COLLABORATIVE: tuple[FactSpec, ...] = (
@@ -241,6 +413,7 @@ _COLLABORATIVE: tuple[FactSpec, ...] = (
     FactSpec("has_lead", bool, "A lead organisation is named", lambda g, n: (g.obj(n).lead is not None, (n,))),
     FactSpec("represented_on_ics_board", bool, "The collaborative reaches a system board through a seat or its chair/lead", _represented),
     FactSpec("status", str, "Development status", lambda g, n: (g.obj(n).status, (n,))),
+    FactSpec("places_spanned", int, "Distinct places its members serve", _places_spanned),
 )
 
 _BOARD: tuple[FactSpec, ...] = (
@@ -248,6 +421,9 @@ _BOARD: tuple[FactSpec, ...] = (
     FactSpec("board_kind", str, "Kind of board", _attr("kind")),
     FactSpec("sits_in_public", bool, "Meets in public", _attr("sits_in_public")),
     FactSpec("seat_count", int, "Seats on the board", lambda g, n: (len(g.obj(n).members), (n,))),
+    FactSpec("doi_asked_each_meeting", bool, "Declarations of interest are asked for at the start of each meeting", _doi("asked_each_meeting")),
+    FactSpec("doi_recorded_in_minutes", bool, "Declarations are recorded in the minutes", _doi("recorded_in_minutes")),
+    FactSpec("doi_chair_decision_recorded", bool, "The chair's decision on each declaration is recorded", _doi("chair_decision_recorded")),
 )
 
 _ARRANGEMENT: tuple[FactSpec, ...] = (

@@ -18,7 +18,7 @@ from .yamlsource import PathKey, SourceMap, display_path, load_yaml
 COUNCIL_KINDS = frozenset(
     {"county_council", "unitary_council", "district_council", "metropolitan_council", "london_borough"}
 )
-ENTITY_LISTS = ("evidence", "organisations", "places", "neighbourhoods", "collaboratives", "boards", "arrangements")
+ENTITY_LISTS = ("evidence", "organisations", "places", "neighbourhoods", "collaboratives", "boards", "arrangements", "attestations")
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ def _check_references(desc: SystemDescription, smap: SourceMap) -> None:
             expect(ref, ("evidence",), base + ("evidence", i), "evidence item")
 
     expect_evidence(desc.system, ("system",))
+    if desc.system.finance:
+        expect_evidence(desc.system.finance, ("system", "finance"))
     for i, org in enumerate(desc.organisations):
         expect_evidence(org, ("organisations", i))
         for j, ref in enumerate(org.places):
@@ -104,6 +106,19 @@ def _check_references(desc: SystemDescription, smap: SourceMap) -> None:
                 expect(ref, ("places", "collaboratives"), base + ("represents", k), "place or collaborative")
     for i, arrangement in enumerate(desc.arrangements):
         expect_evidence(arrangement, ("arrangements", i))
+    seen_criteria: dict[str, int] = {}
+    for i, attestation in enumerate(desc.attestations):
+        expect_evidence(attestation, ("attestations", i))
+        if attestation.criterion in seen_criteria:
+            first = smap.line(("attestations", seen_criteria[attestation.criterion]))
+            raise InputError(
+                smap.location(("attestations", i, "criterion")),
+                f"criterion '{attestation.criterion}' is already attested at line {first}",
+            )
+        seen_criteria[attestation.criterion] = i
+    for i, board in enumerate(desc.boards):
+        if board.declarations_of_interest:
+            expect_evidence(board.declarations_of_interest, ("boards", i, "declarations_of_interest"))
 
 
 def what_article(what: str) -> str:

@@ -69,6 +69,9 @@ class SystemGraph:
         system = desc.system.id
         self.system = system
         self._node(system, "system", desc.system, ("system",))
+        if desc.system.finance is not None:
+            self._node(f"{system}#finance", "finance", desc.system.finance, ("system", "finance"))
+            self.g.add_edge(f"{system}#finance", system, key="part_of")
         for i, org in enumerate(desc.organisations):
             self._node(org.id, "organisation", org, ("organisations", i))
             self.g.add_edge(org.id, system, key="part_of")
@@ -111,6 +114,9 @@ class SystemGraph:
         for i, arrangement in enumerate(desc.arrangements):
             self._node(arrangement.id, "arrangement", arrangement, ("arrangements", i))
             self.g.add_edge(arrangement.id, system, key="part_of")
+        for i, attestation in enumerate(desc.attestations):
+            self._node(attestation.id, "attestation", attestation, ("attestations", i))
+            self.g.add_edge(attestation.id, system, key="attests")
         self._by_type: dict[str, list[str]] = {}
         for node, data in self.g.nodes(data=True):
             self._by_type.setdefault(data["type"], []).append(node)
@@ -197,6 +203,13 @@ class SystemGraph:
 
     def councils_of(self, place: str) -> list[str]:
         return [o for o in self.sources(place, "covers") if self.obj(o).kind in COUNCIL_KINDS]
+
+    def places_served(self, org: str) -> list[str]:
+        return self.targets(org, "serves")
+
+    def finance(self):
+        node = f"{self.system}#finance"
+        return (self.obj(node), node) if node in self.g else (None, None)
 
     def neighbourhoods_of(self, place: str) -> list[str]:
         return [n for n in self.sources(place, "part_of") if self.g.nodes[n]["type"] == "neighbourhood"]

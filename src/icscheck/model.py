@@ -68,6 +68,8 @@ class BoardKind(str, Enum):
     quality_group = "quality_group"
     place_partnership_board = "place_partnership_board"
     provider_collaborative_board = "provider_collaborative_board"
+    clinical_leadership_group = "clinical_leadership_group"
+    health_and_wellbeing_board = "health_and_wellbeing_board"
     committee = "committee"
 
 
@@ -135,7 +137,107 @@ class ArrangementKind(str, Enum):
     risk_register = "risk_register"
     declarations_of_interest = "declarations_of_interest"
     clinical_strategy = "clinical_strategy"
+    engagement_strategy = "engagement_strategy"
+    shared_analytics = "shared_analytics"
+    citizen_digital_roadmap = "citizen_digital_roadmap"
+    cyber_security_compliance = "cyber_security_compliance"
+    commissioning_framework = "commissioning_framework"
+    people_plan = "people_plan"
+    icb_constitution = "icb_constitution"
+    integrated_care_strategy = "integrated_care_strategy"
+    joint_forward_plan = "joint_forward_plan"
     other = "other"
+
+
+class Criterion(str, Enum):
+    """Judgement criteria a system attests to with dated evidence.
+
+    Where a source asks for something no structure can show ("a culture of
+    learning"), the description carries an attestation: a statement, its
+    status, its date and at least one evidence item.  The rule then checks
+    that such an attestation exists at the status the stage needs.
+    """
+
+    leaders_signed_up = "leaders_signed_up"
+    shared_vision = "shared_vision"
+    progress_visible = "progress_visible"
+    involvement_plans = "involvement_plans"
+    public_involvement = "public_involvement"
+    change_capacity = "change_capacity"
+    learning_culture = "learning_culture"
+    leadership_track_record = "leadership_track_record"
+    hwb_alignment = "hwb_alignment"
+    future_leaders = "future_leaders"
+    clinical_management_capacity = "clinical_management_capacity"
+    public_narrative = "public_narrative"
+    delivery_architecture_plan = "delivery_architecture_plan"
+    financial_drivers_understood = "financial_drivers_understood"
+    oversight_responsibility = "oversight_responsibility"
+    self_assurance = "self_assurance"
+    collective_resource_management = "collective_resource_management"
+    ics_financial_framework = "ics_financial_framework"
+    population_health_risk_modelling = "population_health_risk_modelling"
+    aligned_incentives = "aligned_incentives"
+    enabler_improvement = "enabler_improvement"
+    service_changes = "service_changes"
+    care_model_design = "care_model_design"
+    pcn_care_models = "pcn_care_models"
+    population_data_use = "population_data_use"
+    integrated_care_teams = "integrated_care_teams"
+    unwarranted_variation = "unwarranted_variation"
+    prevention_and_inequalities = "prevention_and_inequalities"
+    population_health_management = "population_health_management"
+    outcome_improvement = "outcome_improvement"
+    national_priorities_progress = "national_priorities_progress"
+    constitutional_standards = "constitutional_standards"
+    challenged_organisations_support = "challenged_organisations_support"
+    control_total_delivery = "control_total_delivery"
+    collective_problem_solving = "collective_problem_solving"
+    patient_flows = "patient_flows"
+    local_authority_boundaries = "local_authority_boundaries"
+    clinically_led_plans = "clinically_led_plans"
+    stakeholder_engagement = "stakeholder_engagement"
+    realistic_workforce_assumptions = "realistic_workforce_assumptions"
+    ltp_commitments = "ltp_commitments"
+    phased_by_local_need = "phased_by_local_need"
+    inequalities_funding = "inequalities_funding"
+    prevention_focus = "prevention_focus"
+    local_authority_engagement = "local_authority_engagement"
+    demand_growth_moderation = "demand_growth_moderation"
+    unjustified_variation_reduction = "unjustified_variation_reduction"
+    capital_use = "capital_use"
+    provider_mutual_aid = "provider_mutual_aid"
+    provider_open_book = "provider_open_book"
+    one_workforce = "one_workforce"
+    place_resources_autonomy = "place_resources_autonomy"
+    clinical_networks = "clinical_networks"
+    wider_professional_leadership = "wider_professional_leadership"
+    organisational_accountability = "organisational_accountability"
+    lay_and_resident_voice = "lay_and_resident_voice"
+    service_change_involvement = "service_change_involvement"
+    public_insight = "public_insight"
+    place_budget_delegation = "place_budget_delegation"
+    fair_share_resources = "fair_share_resources"
+    national_digital_standards = "national_digital_standards"
+    digital_literacy = "digital_literacy"
+    system_by_default_oversight = "system_by_default_oversight"
+    strategic_commissioning = "strategic_commissioning"
+    commissioning_coterminous = "commissioning_coterminous"
+    innovation = "innovation"
+
+
+class ServiceArea(str, Enum):
+    """Service areas of a minimum all-age offer at place."""
+
+    public_health = "public_health"
+    community_wellbeing = "community_wellbeing"
+    primary_care = "primary_care"
+    community_health = "community_health"
+    community_mental_health = "community_mental_health"
+    urgent_and_emergency_care = "urgent_and_emergency_care"
+    long_term_conditions = "long_term_conditions"
+    local_acute = "local_acute"
+    social_care_housing_employment = "social_care_housing_employment"
 
 
 class EvidenceItem(Strict):
@@ -152,6 +254,17 @@ class Cited(Strict):
     evidence: list[Id] = Field(default_factory=list, description="Ids of evidence items")
 
 
+class Finance(Cited):
+    """The system's financial position, as its plans and accounts state it."""
+
+    in_financial_balance: bool | None = None
+    recovery_trajectory_agreed: bool | None = None
+    control_total_plan_credible: bool | None = None
+    control_total_met: bool | None = None
+    productivity_growth_pct: float | None = Field(default=None, description="Planned cash-releasing productivity growth, % a year")
+    financial_risk_shared: bool | None = None
+
+
 class SystemInfo(Cited):
     id: Id
     name: Text
@@ -161,6 +274,7 @@ class SystemInfo(Cited):
     population: int | None = Field(default=None, ge=0, description="Resident population")
     registered_population: int | None = Field(default=None, ge=0)
     assessment_date: dt.date
+    finance: Finance | None = None
 
 
 class Organisation(Cited):
@@ -171,6 +285,7 @@ class Organisation(Cited):
     ons_code: Text | None = None
     services: list[Service] = Field(default_factory=list, description="Services beyond the kind's own")
     places: list[Id] = Field(default_factory=list, description="Places the organisation serves")
+    digital_lead_on_board: bool | None = Field(default=None, description="A CCIO or CIO sits on its board")
 
 
 class Place(Cited):
@@ -178,6 +293,7 @@ class Place(Cited):
     name: Text
     population: int | None = Field(default=None, ge=0)
     councils: list[Id] = Field(default_factory=list)
+    service_offer: list[ServiceArea] = Field(default_factory=list, description="Service areas of the offer at place")
 
 
 class Neighbourhood(Cited):
@@ -204,6 +320,12 @@ class Seat(Cited):
     represents: list[Id] = Field(default_factory=list, description="Places or collaboratives the seat represents")
 
 
+class DeclarationsOfInterest(Cited):
+    asked_each_meeting: bool | None = None
+    recorded_in_minutes: bool | None = None
+    chair_decision_recorded: bool | None = None
+
+
 class Board(Cited):
     id: Id
     name: Text
@@ -213,6 +335,10 @@ class Board(Cited):
     sits_in_public: bool | None = None
     functions: list[Text] = Field(default_factory=list, description="Functions it decides jointly")
     joint_decision_making_with_local_government: bool | None = None
+    scheme_of_delegation: bool | None = None
+    risk_share_mechanism: bool | None = None
+    mutual_accountability: bool | None = None
+    declarations_of_interest: DeclarationsOfInterest | None = None
     members: list[Seat] = Field(default_factory=list)
 
 
@@ -222,6 +348,17 @@ class Arrangement(Cited):
     title: Text
     status: Status | None = None
     as_of: dt.date | None = None
+
+
+class Attestation(Cited):
+    """A dated, evidenced statement that a judgement criterion is met (to a status)."""
+
+    id: Id
+    criterion: Criterion
+    statement: Text
+    status: Status
+    as_of: dt.date
+    evidence: list[Id] = Field(min_length=1, description="At least one evidence item")
 
 
 class SystemDescription(Strict):
@@ -236,6 +373,7 @@ class SystemDescription(Strict):
     collaboratives: list[Collaborative] = Field(default_factory=list)
     boards: list[Board] = Field(default_factory=list)
     arrangements: list[Arrangement] = Field(default_factory=list)
+    attestations: list[Attestation] = Field(default_factory=list)
 
 
 def json_schema() -> dict:

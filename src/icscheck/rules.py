@@ -16,6 +16,7 @@ needs negation.  A comparison on an unknown fact never holds.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from .validation import validate
 from .yamlsource import PathKey, SourceMap, display_path, load_yaml
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]+(-[A-Z0-9]+)+$", max_length=40)]
-Scalar = Union[bool, int, str]
+Scalar = Union[bool, int, float, str]
 Op = Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in"]
 STAGES = ("emerging", "developing", "maturing", "thriving")
 FRAMEWORKS = (
@@ -211,6 +212,8 @@ def _type_ok(spec: FactSpec, value: Any) -> bool:
         return isinstance(value, bool)
     if spec.type is int:
         return isinstance(value, int) and not isinstance(value, bool)
+    if spec.type is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
     return isinstance(value, spec.type)
 
 
@@ -230,8 +233,9 @@ def compile_condition(
         return (joined, children)
     assert isinstance(cond, Atom)
     if cond.fact not in facts:
-        known = ", ".join(sorted(facts))
-        raise InputError(smap.location(path + ("fact",)), f"unknown fact '{cond.fact}'; known facts: {known}")
+        close = difflib.get_close_matches(cond.fact, list(facts), n=3)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else "; see 'icscheck facts'"
+        raise InputError(smap.location(path + ("fact",)), f"unknown fact '{cond.fact}' for a {spec_kind(facts)}{hint}")
     spec = facts[cond.fact]
     value = _resolve(cond.value, params, path + ("value",), smap)
     op = cond.op
@@ -249,7 +253,7 @@ def compile_condition(
                 smap.location(path + ("value",)),
                 f"fact '{cond.fact}' is {spec.type.__name__}, but the value {v!r} is not",
             )
-    if op in ORDERED_OPS and spec.type is not int:
+    if op in ORDERED_OPS and spec.type not in (int, float):
         raise InputError(smap.location(path + ("op",)), f"op '{op}' needs a number, but '{cond.fact}' is {spec.type.__name__}")
     if op in ("in", "not_in"):
         positive = op == "in"
@@ -262,6 +266,11 @@ def compile_condition(
     if negate:
         op = NEGATE[op]
     return ("cmp", cond.fact, op, value)
+
+
+def spec_kind(facts: dict[str, FactSpec]) -> str:
+    vocabulary = catalogue()
+    return next((kind for kind, specs in vocabulary.items() if specs.keys() == facts.keys()), "subject")
 
 
 def attributes(compiled: Compiled | None) -> list[str]:
