@@ -18,7 +18,7 @@ from .findings import Finding, FindingBuilder, build_findings
 from .fixture import Fixture, load_fixture
 from .graph import SystemGraph
 from .rules import Rule, load_rules
-from .scoring import summarise
+from .scoring import DEFAULT_THRESHOLD, summarise
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,13 @@ class Result:
         return any(f.status in ("gap", "error") for f in self.findings)
 
 
-def check_fixture(fixture: Fixture, rules: list[Rule], engine: str = "durable", as_of: dt.date | None = None) -> Result:
+def check_fixture(
+    fixture: Fixture,
+    rules: list[Rule],
+    engine: str = "durable",
+    as_of: dt.date | None = None,
+    threshold: str = DEFAULT_THRESHOLD,
+) -> Result:
     """Check an already loaded fixture against already loaded rules."""
     as_of = as_of or fixture.description.system.assessment_date
     graph = SystemGraph(fixture)
@@ -44,7 +50,8 @@ def check_fixture(fixture: Fixture, rules: list[Rule], engine: str = "durable", 
     in_force = [rule for rule in rules if rule.in_force(as_of)]
     evaluation = evaluate(in_force, subjects, engine)
     findings = build_findings(rules, evaluation, FindingBuilder(fixture, graph, subjects), as_of)
-    return Result(fixture, rules, engine, as_of, subjects, findings, summarise(rules, findings))
+    summary = summarise(rules, findings, subjects, threshold)
+    return Result(fixture, rules, engine, as_of, subjects, findings, summary)
 
 
 def check(
@@ -52,8 +59,9 @@ def check(
     rule_dirs: list[Path] | None = None,
     engine: str = "durable",
     as_of: dt.date | None = None,
+    threshold: str = DEFAULT_THRESHOLD,
 ) -> Result:
     """Check a fixture file (default: the bundled example) against rule folders (default: the rulebook)."""
     fixture_path = Path(fixture) if fixture else resources.example_fixture()
     rules = load_rules(rule_dirs or [resources.rules_dir()])
-    return check_fixture(load_fixture(fixture_path), rules, engine, as_of)
+    return check_fixture(load_fixture(fixture_path), rules, engine, as_of, threshold)

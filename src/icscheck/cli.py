@@ -21,7 +21,9 @@ from . import __version__, api, model, report, resources
 from .engine import ENGINES, durable_available
 from .errors import EngineError, InputError
 from .fixture import load_fixture
+from .frameworks import STAGES
 from .rules import load_rules
+from .scoring import DEFAULT_THRESHOLD
 
 EXIT_OK, EXIT_GAPS, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3
 WIDTH = 120
@@ -93,13 +95,17 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=True), help="Write the report to this file instead of standard output.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: the description's).")
+@click.option(
+    "--threshold", type=click.Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True,
+    help="Stage every domain must reach for designation readiness.",
+)
 @_guard
-def check(fixture, rule_dirs, engine, fmt, output, as_of) -> None:
+def check(fixture, rule_dirs, engine, fmt, output, as_of, threshold) -> None:
     """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
     if engine == "durable" and not durable_available():
         raise InputError("--engine", "durable-rules is not installed here; install it or use --engine python")
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
-    result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date)
+    result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, threshold)
     if fmt == "json":
         text = report.to_json(result)
     else:

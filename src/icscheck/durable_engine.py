@@ -15,8 +15,12 @@ engine (2.0.28) and how this module avoids or detects each:
   through the engine's low-level functions and matched facts are read from
   the action messages, so nothing runs inside the engine;
 * ``set_rulesets`` mutates its input and names cannot be reused -> each
-  evaluation creates its own ruleset from a fresh JSON document and deletes
-  it afterwards; no state survives between two evaluations.
+  evaluation creates its own rulesets from fresh JSON documents and deletes
+  them afterwards; no state survives between two evaluations;
+* more than 64 rules branching from the same first pattern fail at assert
+  time with error 303 -> rules are evaluated per subject kind, in rulesets of
+  at most ``CHUNK`` icscheck rules (two engine rules each), and each ruleset
+  is given only the facts of its kind.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from .rules import Compiled, Rule
 
 RULESET = "icscheck"
 ATTEMPTS = 3
+CHUNK = 30
 _OPS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 
 
@@ -95,13 +100,15 @@ def _run_once(definition_json: str, facts: list[dict[str, Any]], salt: int) -> l
         return _drain(handle)
     except _dr.error as exc:
         raise EngineError(f"durable-rules failed: {exc}") from None
+    except Exception as exc:  # the engine reports some failures as plain exceptions (e.g. error code 303)
+        raise EngineError(f"durable-rules failed: {exc}") from None
     finally:
         _dr.delete_ruleset(handle)
 
 
-def evaluate(rules: list[Rule], subjects: list[Subject]) -> Evaluation:
-    """Evaluate every rule over every subject in one fresh ruleset."""
-    definition_json = json.dumps(ruleset(rules, {s.kind for s in subjects}), ensure_ascii=False)
+def _evaluate_chunk(rules: list[Rule], kind: str, subjects: list[Subject]) -> Evaluation:
+    """Evaluate rules about one subject kind in one fresh ruleset."""
+    definition_json = json.dumps(ruleset(rules, {kind}), ensure_ascii=False)
     base = [s.engine_fact() for s in subjects]
     for fact in base:
         if len(fact) + 1 > MAX_ATTRIBUTES:
@@ -126,3 +133,17 @@ def evaluate(rules: list[Rule], subjects: list[Subject]) -> Evaluation:
                 passing[rule_id].add(by_id[fid])
         return {rid: RuleOutcome(frozenset(applicable[rid]), frozenset(passing[rid])) for rid in applicable}
     raise EngineError(f"durable-rules lost facts in {ATTEMPTS} attempts; the result cannot be trusted")
+
+
+def evaluate(rules: list[Rule], subjects: list[Subject]) -> Evaluation:
+    """Evaluate every rule over the subjects of its kind."""
+    result: Evaluation = {}
+    for kind in sorted({rule.kind for rule in rules}):
+        mine = [rule for rule in rules if rule.kind == kind]
+        of_kind = [s for s in subjects if s.kind == kind]
+        if not of_kind:
+            result.update({rule.id: RuleOutcome(frozenset(), frozenset()) for rule in mine})
+            continue
+        for start in range(0, len(mine), CHUNK):
+            result.update(_evaluate_chunk(mine[start : start + CHUNK], kind, of_kind))
+    return result
