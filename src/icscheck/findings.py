@@ -148,6 +148,14 @@ class FindingBuilder:
             message = render(rule.spec.pass_message, subject) if rule.spec.pass_message else rule.spec.title
         else:
             message = render(rule.spec.message, subject)
+            failing_parts = []
+            for atom, template in rule.part_messages:
+                if not holds(atom, fact):
+                    part = render(template, subject)
+                    if part not in failing_parts:
+                        failing_parts.append(part)
+            if failing_parts:
+                message = f"{message}: {'; '.join(failing_parts)}"
             if status == "info":
                 message += " (recorded: the source leaves this to local choice)"
         return Finding(

@@ -16,9 +16,11 @@ from rich.text import Text
 
 from . import __version__
 from .api import Result
+from .frameworks import RAG_KEY, STAGES
 from .rules import Rule, Source
 
 REPORT_SCHEMA_VERSION = "1.0"
+RAG_STYLE = {"G": "bold green", "GA": "green", "A": "yellow", "AR": "dark_orange", "R": "bold red"}
 STATUS_STYLE = {"pass": "green", "gap": "red", "error": "bold red", "info": "cyan", "not_applicable": "dim"}
 
 
@@ -113,8 +115,62 @@ def to_json(result: Result) -> str:
     return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
 
 
+def stage_label(stage: str | None) -> str:
+    return stage if stage else "not yet emerging"
+
+
+def maturity_table(summary: dict) -> Table:
+    """Domains x stages: for each cell the must-rules met, and the stage reached."""
+    table = Table(title="Maturity matrix: must-rules met per stage", title_justify="left", show_edge=False, pad_edge=False, box=None)
+    table.add_column("domain")
+    for stage in STAGES:
+        table.add_column(stage, justify="center")
+    table.add_column("stage reached", style="bold")
+    for domain, info in summary["maturity_detail"].items():
+        cells = []
+        for stage in STAGES:
+            cell = info["stages"][stage]
+            if not cell["must_rules"]:
+                cells.append(Text("·", style="dim"))
+            else:
+                text = f"{cell['met']}/{cell['must_rules']}"
+                cells.append(Text(text + (" ✓" if not cell["failing"] else ""), style="green" if not cell["failing"] else "red"))
+        table.add_row(info["name"], *cells, stage_label(info["stage"]))
+    return table
+
+
+def coa_table(summary: dict) -> Table:
+    table = Table(title="Consistent operating arrangements: delivery RAG", title_justify="left", show_edge=False, pad_edge=False, box=None)
+    for column in ("arrangement", "RAG", "why"):
+        table.add_column(column, overflow="fold")
+    for info in summary["coa_detail"].values():
+        table.add_row(info["name"], Text(info["rag"], style=RAG_STYLE[info["rag"]]), info["reason"])
+    return table
+
+
+def readiness_text(summary: dict) -> Text:
+    ready = summary["readiness"]
+    if ready["ready"]:
+        return Text(f"Designation readiness: ready (every domain at least {ready['threshold']})", style="bold green")
+    below = ", ".join(ready["domains_below_threshold"])
+    return Text(f"Designation readiness: not ready (every domain must reach {ready['threshold']}; below: {below})", style="bold red")
+
+
+def roadmap_parts(summary: dict) -> list[Any]:
+    parts: list[Any] = [Text("Roadmap to the next stage", style="bold")]
+    for info in summary["maturity_detail"].values():
+        if info["next_stage"] is None:
+            parts.append(Text(f"{info['name']}: thriving, the last stage"))
+            continue
+        parts.append(Text(f"{info['name']}: to reach {info['next_stage']}", style="bold"))
+        for item in info["roadmap"]:
+            message = item["messages"][0] if item["messages"] else ""
+            parts.append(Text(f"  {item['rule_id']} ({item['stage']}): {message}"))
+    return parts
+
+
 def text_report(result: Result) -> Group:
-    """A terminal summary: per rule the counts by status, then every gap."""
+    """A terminal summary: scores, per rule the counts by status, then every gap."""
     system = result.fixture.description.system
     header = Text.assemble(
         (f"{system.name}", "bold"),
@@ -134,7 +190,20 @@ def text_report(result: Result) -> Group:
             *(str(counts[s]) if counts[s] else "·" for s in ("pass", "gap", "info", "not_applicable", "error")),
             rule.spec.title,
         )
-    parts: list[Any] = [header, Text(""), table]
+    summary = result.summary
+    parts: list[Any] = [
+        header,
+        Text(""),
+        maturity_table(summary),
+        Text(""),
+        coa_table(summary),
+        Text(""),
+        readiness_text(summary),
+        Text(""),
+        *roadmap_parts(summary),
+        Text(""),
+        table,
+    ]
     problems = [f for f in result.findings if f.status in ("gap", "error", "info")]
     if problems:
         parts += [Text(""), Text("Gaps", style="bold")]

@@ -58,14 +58,17 @@ class Atom(Strict):
     fact: str
     op: Op
     value: Scalar | list[Scalar] | Param
+    message: Text | None = Field(default=None, description="What is missing when this part fails")
 
 
 class AllOf(Strict):
     all: list["Condition"] = Field(min_length=1)
+    message: Text | None = None
 
 
 class AnyOf(Strict):
     any: list["Condition"] = Field(min_length=1)
+    message: Text | None = None
 
 
 class NotOf(Strict):
@@ -185,6 +188,7 @@ class Rule:
     where: Compiled | None
     condition: Compiled
     examined: tuple[str, ...]
+    part_messages: tuple[tuple[Compiled, str], ...] = ()
 
     @property
     def id(self) -> str:
@@ -218,15 +222,37 @@ def _type_ok(spec: FactSpec, value: Any) -> bool:
 
 
 def compile_condition(
-    cond: Any, facts: dict[str, FactSpec], params: dict[str, Scalar], path: PathKey, smap: SourceMap, negate: bool = False
+    cond: Any,
+    facts: dict[str, FactSpec],
+    params: dict[str, Scalar],
+    path: PathKey,
+    smap: SourceMap,
+    negate: bool = False,
+    messages: dict | None = None,
 ) -> Compiled:
-    """Check a condition against the fact vocabulary and compile it to negation normal form."""
+    """Check a condition against the fact vocabulary and compile it to negation normal form.
+
+    Part messages (``message`` on a comparison, ``all`` or ``any``) are
+    collected into ``messages``, keyed by the compiled comparisons they cover.
+    """
+    messages = {} if messages is None else messages
+    compiled = _compile(cond, facts, params, path, smap, negate, messages)
+    part_message = getattr(cond, "message", None)
+    if part_message:
+        _check_template(part_message, facts, path + ("message",), smap)
+        messages.setdefault(compiled, part_message)
+    return compiled
+
+
+def _compile(
+    cond: Any, facts: dict[str, FactSpec], params: dict[str, Scalar], path: PathKey, smap: SourceMap, negate: bool, messages: dict
+) -> Compiled:
     if isinstance(cond, NotOf):
-        return compile_condition(cond.not_, facts, params, path + ("not",), smap, not negate)
+        return compile_condition(cond.not_, facts, params, path + ("not",), smap, not negate, messages)
     if isinstance(cond, (AllOf, AnyOf)):
         key = "all" if isinstance(cond, AllOf) else "any"
         children = tuple(
-            compile_condition(child, facts, params, path + (key, i), smap, negate)
+            compile_condition(child, facts, params, path + (key, i), smap, negate, messages)
             for i, child in enumerate(getattr(cond, key))
         )
         joined = key if not negate else ("any" if key == "all" else "all")
@@ -307,7 +333,8 @@ def _build(spec: RuleFile, smap: SourceMap, vocabulary: dict[str, dict[str, Fact
         if spec.applies_to.where is not None
         else None
     )
-    condition = compile_condition(spec.condition, facts, params, ("condition",), smap)
+    part_messages: dict = {}
+    condition = compile_condition(spec.condition, facts, params, ("condition",), smap, messages=part_messages)
     _check_template(spec.message, facts, ("message",), smap)
     if spec.pass_message:
         _check_template(spec.pass_message, facts, ("pass_message",), smap)
@@ -324,7 +351,7 @@ def _build(spec: RuleFile, smap: SourceMap, vocabulary: dict[str, dict[str, Fact
                 if not _type_ok(facts[name], value):
                     raise InputError(smap.location(path), f"example fact '{name}' should be {facts[name].type.__name__}")
     examined = tuple(dict.fromkeys(attributes(where) + attributes(condition)))
-    return Rule(spec, smap.file, smap.line(()), spec.applies_to.kind, where, condition, examined)
+    return Rule(spec, smap.file, smap.line(()), spec.applies_to.kind, where, condition, examined, tuple(part_messages.items()))
 
 
 def load_rule(path: Path, display_name: str | None = None, vocabulary: dict | None = None) -> Rule:
