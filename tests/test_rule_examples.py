@@ -8,9 +8,10 @@ from icscheck.engine import evaluate
 from icscheck.facts import Subject
 from icscheck.rules import load_rules
 
-from conftest import RULES
+from conftest import ROOT, RULES
 
-RULES_LOADED = load_rules([RULES])
+LOCAL_PACKS = sorted(p for p in (ROOT / "rules-local").iterdir() if p.is_dir())
+RULES_LOADED = load_rules([RULES, *LOCAL_PACKS])
 CASES = [
     pytest.param(rule, group, example, id=f"{rule.id}-{group}-{index}")
     for rule in RULES_LOADED

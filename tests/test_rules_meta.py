@@ -9,9 +9,10 @@ import pytest
 from icscheck.rules import load_rule, load_rules, rule_files
 from icscheck.yamlsource import load_yaml
 
-from conftest import RULES
+from conftest import ROOT, RULES
 
-FILES = rule_files(RULES)
+LOCAL_PACKS = sorted(p for p in (ROOT / "rules-local").iterdir() if p.is_dir())
+FILES = rule_files(RULES) + [f for pack in LOCAL_PACKS for f in rule_files(pack)]
 RULEBOOK = load_rules([RULES])
 
 

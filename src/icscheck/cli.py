@@ -17,9 +17,10 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from . import __version__, api, model, report, resources
+from . import __version__, api, docs, model, report, resources
 from .engine import ENGINES, durable_available
 from .errors import EngineError, InputError
+from .facts import catalogue
 from .fixture import load_fixture
 from .frameworks import STAGES
 from .rules import load_rules
@@ -163,6 +164,55 @@ def rules_show(rule_id, rule_dirs, fmt) -> None:
         click.echo(json.dumps(report.rule_dict(rule, full=True), indent=2, ensure_ascii=False))
     else:
         click.echo(_render(report.rule_text(rule), sys.stdout.isatty()), nl=False)
+
+
+@rules.command("docs")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False), help="Rules folders (default: the national rulebook and the bundled local packs).")
+@click.option("--output", "-o", default="docs/rules", show_default=True, type=click.Path(file_okay=False))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the docs in --output are not current.")
+@_guard
+def rules_docs(rule_dirs, output, check) -> None:
+    """Generate one page per rule, an index and the coverage table."""
+    dirs = [Path(d) for d in rule_dirs] if rule_dirs else [resources.rules_dir(), *resources.local_rule_dirs()]
+    loaded = load_rules(dirs)
+    known = {r.id for r in loaded}
+    coverage = [entry for d in dirs if (d / "_coverage.yaml").is_file() for entry in docs.load_coverage(d / "_coverage.yaml", known)]
+    pages = docs.build(loaded, coverage)
+    target = Path(output)
+    if check:
+        stale = sorted(
+            name for name, text in pages.items() if not (target / name).is_file() or (target / name).read_text(encoding="utf-8") != text
+        )
+        extra = sorted(p.name for p in target.glob("*.md") if p.name not in pages) if target.is_dir() else []
+        if stale or extra:
+            click.echo(f"icscheck: {output} is not current ({len(stale)} to update, {len(extra)} to remove); run icscheck rules docs", err=True)
+            sys.exit(EXIT_GAPS)
+        click.echo(f"{output}: {len(pages)} pages, current")
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.glob("*.md"):
+        if old.name not in pages:
+            old.unlink()
+    for name, text in sorted(pages.items()):
+        _write(str(target / name), text)
+    click.echo(f"{output}: {len(pages)} pages written")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def facts(fmt) -> None:
+    """List the fact attributes rules may use, by subject kind."""
+    vocabulary = catalogue()
+    if fmt == "json":
+        click.echo(json.dumps(
+            {kind: [{"name": s.name, "type": s.type.__name__, "description": s.description} for s in specs.values()] for kind, specs in vocabulary.items()},
+            indent=2,
+        ))
+        return
+    for kind, specs in vocabulary.items():
+        click.echo(f"{kind}:")
+        for spec in specs.values():
+            click.echo(f"  {spec.name} ({spec.type.__name__}): {spec.description}")
 
 
 @main.command()

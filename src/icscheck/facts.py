@@ -13,6 +13,7 @@ comparison on it holds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 from .graph import PRIMARY_CARE_KINDS, SYSTEM_BOARD_KINDS, TRUST_KINDS, SeatInfo, SystemGraph
@@ -48,7 +49,11 @@ class Subject:
     sources: dict[str, tuple[str, ...]]
 
     def engine_fact(self) -> dict[str, Any]:
-        """The flat fact handed to an evaluator: known values only."""
+        """The flat fact handed to an evaluator: known values only (a fresh copy each call)."""
+        return dict(self._engine_fact)
+
+    @cached_property
+    def _engine_fact(self) -> dict[str, Any]:
         fact = {"kind": self.kind, "subject": self.id}
         fact.update((k, v) for k, v in self.facts.items() if v is not None)
         return fact

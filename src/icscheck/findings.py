@@ -68,10 +68,21 @@ def render_value(value: Value) -> str:
     return str(value)
 
 
+class _Rendered(dict):
+    """Facts rendered for a message, computed only for the placeholders used."""
+
+    def __init__(self, subject: Subject):
+        super().__init__(subject=subject.id)
+        self._facts = subject.facts
+
+    def __missing__(self, key: str) -> str:
+        value = render_value(self._facts[key])
+        self[key] = value
+        return value
+
+
 def render(template: str, subject: Subject) -> str:
-    values = {name: render_value(value) for name, value in subject.facts.items()}
-    values["subject"] = subject.id
-    return template.format(**values)
+    return template.format_map(_Rendered(subject))
 
 
 def atoms(condition: Compiled | None) -> list[tuple]:
@@ -91,12 +102,13 @@ class FindingBuilder:
         self.subjects = {s.id: s for s in subjects}
         self.evidence = {e.id: e for e in fixture.description.evidence}
         self.system = graph.system
+        self._locations: dict[str, dict[str, Any] | None] = {}
 
     def _location(self, node: str) -> dict[str, Any] | None:
-        path = self.graph.g.nodes[node]["path"] if node in self.graph.g else ()
-        if not path:
-            return None
-        return self.fixture.source.location(path).as_dict()
+        if node not in self._locations:
+            path = self.graph.g.nodes[node]["path"] if node in self.graph.g else ()
+            self._locations[node] = self.fixture.source.location(path).as_dict() if path else None
+        return self._locations[node]
 
     def _evidence(self, nodes: list[str]) -> tuple[dict[str, Any], ...]:
         ids: set[str] = set()

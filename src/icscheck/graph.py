@@ -58,6 +58,7 @@ class SystemGraph:
     def __init__(self, fixture: Fixture):
         self.fixture = fixture
         self.g = nx.MultiDiGraph()
+        self._neighbours: dict[tuple[str, str, str], list[str]] = {}
         self._build()
 
     # -- construction -----------------------------------------------------
@@ -153,10 +154,16 @@ class SystemGraph:
         return self.g.nodes[node]["obj"]
 
     def targets(self, node: str, rel: str) -> list[str]:
-        return sorted({v for _, v, k in self.g.out_edges(node, keys=True) if k == rel})
+        key = (node, rel, "out")
+        if key not in self._neighbours:
+            self._neighbours[key] = sorted({v for _, v, k in self.g.out_edges(node, keys=True) if k == rel})
+        return self._neighbours[key]
 
     def sources(self, node: str, rel: str) -> list[str]:
-        return sorted({u for u, _, k in self.g.in_edges(node, keys=True) if k == rel})
+        key = (node, rel, "in")
+        if key not in self._neighbours:
+            self._neighbours[key] = sorted({u for u, _, k in self.g.in_edges(node, keys=True) if k == rel})
+        return self._neighbours[key]
 
     def board_of_seat(self, seat: str) -> str:
         return self.targets(seat, "seat_on")[0]

@@ -24,6 +24,12 @@ def rules_dir() -> Path:
     return _data_root() / "rules"
 
 
+def local_rule_dirs() -> list[Path]:
+    """The bundled local rule packs (one folder each under rules-local/)."""
+    root = _data_root() / "rules-local"
+    return sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
 def fixtures_dir() -> Path:
     return _data_root() / "fixtures"
 

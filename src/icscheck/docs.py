@@ -1,0 +1,142 @@
+"""Rule documentation and the coverage table, generated from the rule files.
+
+``build()`` returns the pages as text keyed by their path under the docs
+folder; the CLI writes them.  Pages are rendered with Jinja2 templates
+shipped in ``icscheck/templates``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+from pydantic import Field, model_validator
+
+from .errors import InputError
+from .facts import catalogue
+from .findings import render_value
+from .frameworks import INTEGRATING_CARE_THEMES, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
+from .model import Strict, Text
+from .rules import Compiled, Rule
+from .validation import validate
+from .yamlsource import load_yaml
+
+OP_WORDS = {"eq": "is", "ne": "is not", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}
+
+
+class CoverageEntry(Strict):
+    document: Text
+    ref: Text
+    text: Text
+    rules: list[str] = Field(default_factory=list)
+    not_checkable: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if bool(self.rules) == bool(self.not_checkable):
+            raise ValueError("give either rules or not_checkable (with the reason), not both or neither")
+        return self
+
+
+class Coverage(Strict):
+    entries: list[CoverageEntry]
+
+
+def load_coverage(path: Path, known_ids: set[str]) -> list[CoverageEntry]:
+    data, smap = load_yaml(path)
+    coverage = validate(Coverage, {"entries": data}, _Shifted(smap))
+    for i, entry in enumerate(coverage.entries):
+        for j, rule_id in enumerate(entry.rules):
+            if rule_id not in known_ids:
+                raise InputError(smap.location((i, "rules", j)), f"unknown rule '{rule_id}'")
+    return coverage.entries
+
+
+class _Shifted:
+    """A source map seen through the 'entries' wrapper used for validation."""
+
+    def __init__(self, smap):
+        self._smap = smap
+
+    def line(self, path):
+        return self._smap.line(tuple(path)[1:])
+
+    def location(self, path):
+        return self._smap.location(tuple(path)[1:])
+
+
+def describe(condition: Compiled | None) -> str:
+    """A compiled condition in words."""
+    if condition is None:
+        return "always"
+    tag = condition[0]
+    if tag == "cmp":
+        _, attribute, op, value = condition
+        shown = render_value(value) if not isinstance(value, str) else f"'{value}'"
+        return f"{attribute} {OP_WORDS[op]} {shown}"
+    children = condition[1]
+    if all(c[0] == "cmp" for c in children) and len({c[1] for c in children}) == 1:
+        ops = {c[2] for c in children}
+        values = ", ".join(f"'{c[3]}'" if isinstance(c[3], str) else render_value(c[3]) for c in children)
+        if tag == "any" and ops == {"eq"}:
+            return f"{children[0][1]} is one of {values}"
+        if tag == "all" and ops == {"ne"}:
+            return f"{children[0][1]} is none of {values}"
+    joiner = " and " if tag == "all" else " or "
+    parts = [describe(child) for child in condition[1]]
+    text = joiner.join(f"({p})" if (" and " in p or " or " in p) else p for p in parts)
+    return text
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("icscheck", "templates"),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    env.filters["value"] = render_value
+    return env
+
+
+def build(rules: list[Rule], coverage: list[CoverageEntry]) -> dict[str, str]:
+    env = _environment()
+    facts = catalogue()
+    pages: dict[str, str] = {}
+    for rule in rules:
+        pages[f"{rule.id}.md"] = env.get_template("rule.md.j2").render(
+            rule=rule,
+            spec=rule.spec,
+            where=describe(rule.where) if rule.where else None,
+            condition=describe(rule.condition),
+            facts=facts[rule.kind],
+        )
+    by_framework: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_framework.setdefault(rule.spec.framework, []).append(rule)
+    matrix = {
+        domain: {stage: [r for r in rules if r.spec.domain == domain and r.spec.stage == stage] for stage in STAGES}
+        for domain in MATRIX_DOMAINS
+    }
+    pages["index.md"] = env.get_template("index.md.j2").render(
+        by_framework=by_framework,
+        matrix=matrix,
+        domains=MATRIX_DOMAINS,
+        stages=STAGES,
+        arrangements={k: (v, [r for r in rules if r.spec.arrangement == k]) for k, v in OPERATING_ARRANGEMENTS.items()},
+        themes={k: (v, [r for r in rules if r.spec.framework == "integrating-care" and r.spec.domain == k]) for k, v in INTEGRATING_CARE_THEMES.items()},
+        total=len(rules),
+    )
+    pages["coverage.md"] = env.get_template("coverage.md.j2").render(
+        entries=coverage,
+        checkable=sum(1 for e in coverage if e.rules),
+        not_checkable=sum(1 for e in coverage if e.not_checkable),
+    )
+    return pages
+
+
+DocsFormat = Literal["md"]
