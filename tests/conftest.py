@@ -11,10 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 RULES = ROOT / "rules"
 SHARED = ROOT.parent / "shared"
-ALL_FIXTURES = sorted(FIXTURES.glob("*.yaml"))
-CP = FIXTURES / "cambridgeshire-and-peterborough-2021.yaml"
-EXEMPLAR = FIXTURES / "exemplar-ics.yaml"
-PLANTED = FIXTURES / "planted-gaps.yaml"
+ALL_FIXTURES = sorted(FIXTURES.rglob("*.yaml"))
+REAL_FIXTURES = sorted((FIXTURES / "real").glob("*.yaml"))
+CP = FIXTURES / "real" / "cambridgeshire-and-peterborough-2021.yaml"
+EXEMPLAR = FIXTURES / "synthetic" / "exemplar-ics.yaml"
+PLANTED = FIXTURES / "synthetic" / "planted-gaps.yaml"
 
 
 @pytest.fixture

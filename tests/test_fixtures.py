@@ -79,13 +79,13 @@ def test_cp_json_report_contract(run, tmp_path):
         "name": "Cambridgeshire and Peterborough",
         "ods_code": "QUE",
         "ons_code": "E54000021",
-        "file": "fixtures/cambridgeshire-and-peterborough-2021.yaml",
+        "file": "fixtures/real/cambridgeshire-and-peterborough-2021.yaml",
     }
     assert report["as_of"] == "2021-03-31"
     assert {"id", "title", "source"} <= set(report["rules"][0])
     for finding in report["findings"]:
         assert {"rule_id", "status", "subject", "message", "source", "evidence", "location"} <= set(finding)
-        assert finding["location"]["file"] == "fixtures/cambridgeshire-and-peterborough-2021.yaml"
+        assert finding["location"]["file"] == "fixtures/real/cambridgeshire-and-peterborough-2021.yaml"
         assert "paragraph" in finding["source"]
     verdicts = [f for f in report["findings"] if f["status"] != "not_applicable"]
     uncited = [f["rule_id"] for f in verdicts if not f["evidence"]]

@@ -65,3 +65,12 @@ def check(
     fixture_path = Path(fixture) if fixture else resources.example_fixture()
     rules = load_rules(rule_dirs or [resources.rules_dir()])
     return check_fixture(load_fixture(fixture_path), rules, engine, as_of, threshold)
+
+
+def fixture_files(folder: Path) -> list[Path]:
+    """The system descriptions in a folder (not its subfolders), in name order."""
+    if not folder.is_dir():
+        from .errors import InputError
+
+        raise InputError(str(folder), "not a folder")
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import Progress
 
-from . import __version__, api, docs, model, report, resources
+from . import __version__, api, comparison, docs, model, report, resources
 from .engine import ENGINES, durable_available
 from .errors import EngineError, InputError
 from .facts import catalogue
@@ -93,7 +94,7 @@ def main() -> None:
 @click.argument("fixture", required=False, type=click.Path(dir_okay=False))
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False), help="Rules folder (repeatable; default: the bundled rulebook).")
 @click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True, help="Rule evaluator.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=True), help="Write the report to this file instead of standard output.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: the description's).")
 @click.option(
@@ -109,11 +110,66 @@ def check(fixture, rule_dirs, engine, fmt, output, as_of, threshold) -> None:
     result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, threshold)
     if fmt == "json":
         text = report.to_json(result)
+    elif fmt == "markdown":
+        text = report.to_markdown(result)
     else:
         color = output is None and sys.stdout.isatty()
         text = _render(report.text_report(result), color)
     _write(output, text)
     sys.exit(EXIT_GAPS if result.has_gaps else EXIT_OK)
+
+
+def _stem_outputs(result, stem: str) -> dict[str, str]:
+    outputs = {
+        f"{stem}.json": report.to_json(result),
+        f"{stem}.md": report.to_markdown(result),
+        f"{stem}.txt": _render(report.text_report(result), False),
+    }
+    found = comparison.comparisons(result)
+    if found:
+        outputs[f"{stem}.comparison.json"] = report.comparison_json(found)
+        outputs[f"{stem}.comparison.md"] = report.comparison_markdown(found)
+    return outputs
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False), help="Folder for the reports.")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
+@click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True)
+@click.option("--threshold", type=click.Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True)
+@_guard
+def batch(folder, output, rule_dirs, engine, threshold) -> None:
+    """Check every system description in FOLDER; write each system's reports and a regional summary.
+
+    For each description: NAME.json, NAME.md, NAME.txt and, where it carries
+    the system's own self-assessment, NAME.comparison.md and .json; then
+    regional.md and regional.json.  Every description is checked before any
+    file is written.
+    """
+    if engine == "durable" and not durable_available():
+        raise InputError("--engine", "durable-rules is not installed here; install it or use --engine python")
+    paths = api.fixture_files(Path(folder))
+    if not paths:
+        raise InputError(folder, "no system descriptions (*.yaml) in this folder")
+    rules_loaded = load_rules(_rule_dirs(rule_dirs))
+    results = []
+    with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("checking", total=len(paths))
+        for path in paths:
+            results.append(api.check_fixture(load_fixture(path), rules_loaded, engine, None, threshold))
+            progress.advance(task)
+    outputs: dict[str, str] = {}
+    for path, result in zip(paths, results):
+        outputs.update(_stem_outputs(result, path.stem))
+    outputs["regional.json"] = report.regional_json(results, threshold)
+    outputs["regional.md"] = report.regional_markdown(results, threshold)
+    target = Path(output)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, text in sorted(outputs.items()):
+        _write(str(target / name), text)
+    click.echo(f"{output}: {len(results)} systems, {len(outputs)} files")
+    sys.exit(EXIT_GAPS if any(r.has_gaps for r in results) else EXIT_OK)
 
 
 @main.command()

@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import jinja2
 from pydantic import Field, model_validator
 
 from .errors import InputError
 from .facts import catalogue
 from .findings import render_value
+from .templating import environment
 from .frameworks import INTEGRATING_CARE_THEMES, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
 from .model import Strict, Text
 from .rules import Compiled, Rule
@@ -89,22 +89,8 @@ def describe(condition: Compiled | None) -> str:
     return text
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("icscheck", "templates"),
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
-    env.filters["value"] = render_value
-    return env
-
-
 def build(rules: list[Rule], coverage: list[CoverageEntry]) -> dict[str, str]:
-    env = _environment()
+    env = environment()
     facts = catalogue()
     pages: dict[str, str] = {}
     for rule in rules:

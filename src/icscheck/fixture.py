@@ -12,13 +12,24 @@ from pathlib import Path
 
 from .errors import InputError
 from .model import SystemDescription
+from .resources import data_root
 from .validation import validate
 from .yamlsource import PathKey, SourceMap, display_path, load_yaml
 
 COUNCIL_KINDS = frozenset(
     {"county_council", "unitary_council", "district_council", "metropolitan_council", "london_borough"}
 )
-ENTITY_LISTS = ("evidence", "organisations", "places", "neighbourhoods", "collaboratives", "boards", "arrangements", "attestations")
+ENTITY_LISTS = (
+    "evidence",
+    "organisations",
+    "places",
+    "neighbourhoods",
+    "collaboratives",
+    "boards",
+    "arrangements",
+    "attestations",
+    "self_assessments",
+)
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,8 @@ def _check_references(desc: SystemDescription, smap: SourceMap) -> None:
                 f"criterion '{attestation.criterion}' is already attested at line {first}",
             )
         seen_criteria[attestation.criterion] = i
+    for i, assessment in enumerate(desc.self_assessments):
+        expect_evidence(assessment, ("self_assessments", i))
     for i, board in enumerate(desc.boards):
         if board.declarations_of_interest:
             expect_evidence(board.declarations_of_interest, ("boards", i, "declarations_of_interest"))
@@ -128,7 +141,7 @@ def what_article(what: str) -> str:
 def load_fixture(path: Path | str, display_name: str | None = None) -> Fixture:
     """Read, validate and reference-check one fixture file."""
     path = Path(path)
-    name = display_name or (display_path(path, path.parent.parent) if path.is_absolute() else path.as_posix())
+    name = display_name or (display_path(path, data_root()) if path.is_absolute() else path.as_posix())
     data, smap = load_yaml(path, name)
     if not isinstance(data, dict):
         raise InputError(smap.location(()), "a system description must be a mapping with a 'system' key")

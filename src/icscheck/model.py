@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -361,6 +361,30 @@ class Attestation(Cited):
     evidence: list[Id] = Field(min_length=1, description="At least one evidence item")
 
 
+Stage = Literal["emerging", "developing", "maturing", "thriving"]
+Rag = Literal["G", "GA", "A", "AR", "R"]
+Domain = Literal["system-leadership", "system-architecture", "integrated-care-models", "track-record", "coherent-population"]
+CoaKind = Literal[
+    "coa_system_capabilities",
+    "coa_streamlined_commissioning",
+    "coa_shared_care_record",
+    "coa_leadership_model",
+    "coa_system_governance",
+    "coa_system_plans",
+    "coa_capital_and_estates",
+]
+
+
+class SelfAssessment(Cited):
+    """The system's own published assessment: maturity stage per domain and RAG per arrangement."""
+
+    id: Id
+    as_of: dt.date
+    label: Text = Field(description="How the source names this assessment, e.g. 'Current score (Nov 2020)'")
+    maturity: dict[Domain, Stage] = Field(default_factory=dict)
+    coa: dict[CoaKind, Rag] = Field(default_factory=dict)
+
+
 class SystemDescription(Strict):
     """One Integrated Care System, as a fixture file describes it."""
 
@@ -374,6 +398,7 @@ class SystemDescription(Strict):
     boards: list[Board] = Field(default_factory=list)
     arrangements: list[Arrangement] = Field(default_factory=list)
     attestations: list[Attestation] = Field(default_factory=list)
+    self_assessments: list[SelfAssessment] = Field(default_factory=list)
 
 
 def json_schema() -> dict:

@@ -16,8 +16,10 @@ from rich.text import Text
 
 from . import __version__
 from .api import Result
-from .frameworks import RAG_KEY, STAGES
+from .comparison import Comparison
+from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, RAG_KEY, STAGES
 from .rules import Rule, Source
+from .templating import environment
 
 REPORT_SCHEMA_VERSION = "1.0"
 RAG_STYLE = {"G": "bold green", "GA": "green", "A": "yellow", "AR": "dark_orange", "R": "bold red"}
@@ -256,3 +258,72 @@ def rule_text(rule: Rule) -> Group:
         Text(f"file: {rule.file}"),
     ]
     return Group(*lines)
+
+
+def to_markdown(result: Result, docs_base: str = "../docs/rules/") -> str:
+    """The report as Markdown: scores, roadmap, every gap with its evidence and source, every rule."""
+    data = report_dict(result)
+    return environment().get_template("report.md.j2").render(
+        system=result.fixture.description.system,
+        file=result.fixture.file,
+        as_of=data["as_of"],
+        engine=result.engine,
+        version=__version__,
+        rules=result.rules,
+        stages=STAGES,
+        summary=result.summary,
+        gaps=[f for f in result.findings if f.status in ("gap", "error", "info")],
+        titles={r.id: r.spec.title for r in result.rules},
+        strengths={r.id: r.spec.strength for r in result.rules},
+        sources={r.id: r.spec.source.citation() for r in result.rules},
+        docs_base=docs_base,
+    )
+
+
+def comparison_json(items: list[Comparison]) -> str:
+    return json.dumps([c.as_dict() for c in items], indent=2, ensure_ascii=False) + "\n"
+
+
+def comparison_markdown(items: list[Comparison]) -> str:
+    template = environment().get_template("comparison.md.j2")
+    return "\n".join(template.render(c=c, data=c.as_dict()) for c in items)
+
+
+def regional_dict(results: list[Result], threshold: str) -> dict[str, Any]:
+    systems = []
+    for result in results:
+        system = result.fixture.description.system
+        systems.append(
+            {
+                "id": system.id,
+                "name": system.name,
+                "file": result.fixture.file,
+                "as_of": result.as_of.isoformat(),
+                "maturity": result.summary["maturity"],
+                "coa": result.summary["coa"],
+                "ready": result.summary["readiness"]["ready"],
+                "gaps": result.summary["totals"]["gap"],
+            }
+        )
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "tool": {"name": "icscheck", "version": __version__},
+        "threshold": threshold,
+        "domains": MATRIX_DOMAINS,
+        "arrangements": OPERATING_ARRANGEMENTS,
+        "systems": systems,
+    }
+
+
+def regional_json(results: list[Result], threshold: str) -> str:
+    return json.dumps(regional_dict(results, threshold), indent=2, ensure_ascii=False) + "\n"
+
+
+def regional_markdown(results: list[Result], threshold: str) -> str:
+    rows = [
+        {"system": r.fixture.description.system, "as_of": r.as_of.isoformat(), "summary": r.summary}
+        for r in results
+    ]
+    return environment().get_template("regional.md.j2").render(
+        results=rows, domains=MATRIX_DOMAINS, arrangements=OPERATING_ARRANGEMENTS, threshold=threshold
+    )

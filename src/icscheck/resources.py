@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
-EXAMPLE = "cambridgeshire-and-peterborough-2021.yaml"
+EXAMPLE = "real/cambridgeshire-and-peterborough-2021.yaml"
 
 
-def _data_root() -> Path:
+def data_root() -> Path:
     bundled = _PACKAGE / "_data"
     if (bundled / "rules").is_dir():
         return bundled
@@ -21,17 +21,17 @@ def _data_root() -> Path:
 
 def rules_dir() -> Path:
     """The national rulebook."""
-    return _data_root() / "rules"
+    return data_root() / "rules"
 
 
 def local_rule_dirs() -> list[Path]:
     """The bundled local rule packs (one folder each under rules-local/)."""
-    root = _data_root() / "rules-local"
+    root = data_root() / "rules-local"
     return sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
 
 
 def fixtures_dir() -> Path:
-    return _data_root() / "fixtures"
+    return data_root() / "fixtures"
 
 
 def example_fixture() -> Path:

@@ -75,7 +75,7 @@ def _record(node: yaml.Node, path: PathKey, smap: SourceMap, name: str) -> None:
 def display_path(path: Path | str, root: Path | None = None) -> str:
     """A stable name for a file in reports: relative to ``root`` or the working folder when inside it."""
     path = Path(path)
-    for base in (root, Path.cwd()):
+    for base in (Path.cwd(), root):
         if base is None:
             continue
         try:

@@ -1,0 +1,168 @@
+"""icscheck's scores set beside a system's own published self-assessment.
+
+For each maturity domain and each operating arrangement the self-assessment
+gives, a row says whether the two agree and, where they do not, why: the rules
+that decided icscheck's verdict, and for each the evidence that was missing
+from the description (unknown facts) or that contradicted the self-assessment
+(known facts that fail the rule).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .api import Result
+from .findings import Finding, render_value
+from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, RAG_KEY, STAGES
+from .model import SelfAssessment
+
+RAG_ORDER = list(RAG_KEY)  # best first
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule_id: str
+    title: str
+    missing: tuple[str, ...]
+    contradicting: tuple[str, ...]
+    messages: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "missing": list(self.missing),
+            "contradicting": list(self.contradicting),
+            "messages": list(self.messages),
+        }
+
+
+@dataclass(frozen=True)
+class Row:
+    kind: str  # "domain" or "arrangement"
+    key: str
+    name: str
+    theirs: str | None
+    ours: str | None
+    relation: str  # "agree", "icscheck lower", "icscheck higher", "not assessed"
+    explanation: str
+    reasons: tuple[Reason, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "name": self.name,
+            "self_assessment": self.theirs,
+            "icscheck": self.ours,
+            "relation": self.relation,
+            "explanation": self.explanation,
+            "reasons": [r.as_dict() for r in self.reasons],
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    system_id: str
+    system_name: str
+    assessment: SelfAssessment
+    as_of: str
+    rows: tuple[Row, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        agree = sum(r.relation == "agree" for r in self.rows)
+        return {
+            "system": {"id": self.system_id, "name": self.system_name},
+            "self_assessment": {"id": self.assessment.id, "label": self.assessment.label, "as_of": self.assessment.as_of.isoformat()},
+            "icscheck_as_of": self.as_of,
+            "agreements": agree,
+            "disagreements": sum(r.relation in ("icscheck lower", "icscheck higher") for r in self.rows),
+            "rows": [r.as_dict() for r in self.rows],
+        }
+
+
+def _reasons(result: Result, rule_ids: list[str]) -> tuple[Reason, ...]:
+    by_rule: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        if f.status in ("gap", "error"):
+            by_rule.setdefault(f.rule_id, []).append(f)
+    titles = {r.id: r.spec.title for r in result.rules}
+    out = []
+    for rule_id in rule_ids:
+        missing: list[str] = []
+        contradicting: list[str] = []
+        messages: list[str] = []
+        for f in by_rule.get(rule_id, []):
+            messages.append(f.message)
+            for check in f.checks:
+                if check["holds"]:
+                    continue
+                if check["actual"] is None:
+                    text = f"{check['fact']} is not stated in the description"
+                    if text not in missing:
+                        missing.append(text)
+                else:
+                    text = f"{check['fact']} is {render_value(check['actual'])}"
+                    if text not in contradicting:
+                        contradicting.append(text)
+        out.append(Reason(rule_id, titles[rule_id], tuple(missing), tuple(contradicting), tuple(messages)))
+    return tuple(out)
+
+
+def _domain_row(result: Result, domain: str, theirs: str | None) -> Row:
+    info = result.summary["maturity_detail"][domain]
+    ours = info["stage"]
+    name = MATRIX_DOMAINS[domain]
+    shown = ours or "not yet emerging"
+    if theirs is None:
+        return Row("domain", domain, name, None, shown, "not assessed", "the self-assessment gives no stage for this domain")
+    rank_ours = -1 if ours is None else STAGES.index(ours)
+    rank_theirs = STAGES.index(theirs)
+    if rank_ours == rank_theirs:
+        return Row("domain", domain, name, theirs, shown, "agree", f"both place the domain at {theirs}")
+    if rank_ours < rank_theirs:
+        deciding = [rid for stage in STAGES[: rank_theirs + 1] for rid in info["stages"][stage]["failing"]]
+        reasons = _reasons(result, deciding)
+        missing = sum(bool(r.missing) for r in reasons)
+        contradicted = sum(bool(r.contradicting) for r in reasons)
+        explanation = (
+            f"the self-assessment claims {theirs}, but {len(deciding)} must-rule(s) of the stages up to {theirs} do not pass: "
+            f"{missing} for want of evidence in the description, {contradicted} contradicted by what it states"
+        )
+        return Row("domain", domain, name, theirs, shown, "icscheck lower", explanation, reasons)
+    return Row(
+        "domain",
+        domain,
+        name,
+        theirs,
+        shown,
+        "icscheck higher",
+        f"every must-rule up to {ours} passes on the description; the self-assessment is more cautious than the evidence",
+    )
+
+
+def _coa_row(result: Result, kind: str, theirs: str | None) -> Row:
+    info = result.summary["coa_detail"][kind]
+    ours = info["rag"]
+    name = OPERATING_ARRANGEMENTS[kind]
+    if theirs is None:
+        return Row("arrangement", kind, name, None, ours, "not assessed", "the self-assessment gives no RAG for this arrangement")
+    if ours == theirs:
+        return Row("arrangement", kind, name, theirs, ours, "agree", f"both rate it {theirs}: {info['reason']}")
+    relation = "icscheck lower" if RAG_ORDER.index(ours) > RAG_ORDER.index(theirs) else "icscheck higher"
+    reasons = _reasons(result, info["rules_with_gaps"])
+    return Row("arrangement", kind, name, theirs, ours, relation, f"icscheck rates it {ours}: {info['reason']}", reasons)
+
+
+def compare(result: Result, assessment: SelfAssessment) -> Comparison:
+    rows = [_domain_row(result, d, assessment.maturity.get(d)) for d in MATRIX_DOMAINS if d in assessment.maturity]
+    rows += [_coa_row(result, k, assessment.coa.get(k)) for k in OPERATING_ARRANGEMENTS if k in assessment.coa]
+    system = result.fixture.description.system
+    return Comparison(system.id, system.name, assessment, result.as_of.isoformat(), tuple(rows))
+
+
+def comparisons(result: Result) -> list[Comparison]:
+    """One comparison per self-assessment the description carries, oldest first."""
+    assessments = sorted(result.fixture.description.self_assessments, key=lambda a: (a.as_of, a.id))
+    return [compare(result, a) for a in assessments]

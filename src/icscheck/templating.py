@@ -1,0 +1,26 @@
+"""The Jinja2 environment for Markdown (and other text) output."""
+
+from __future__ import annotations
+
+import jinja2
+
+from .findings import render_value
+
+
+def md_cell(text: object) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("icscheck", "templates"),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["cell"] = md_cell
+    env.filters["value"] = render_value
+    return env
