@@ -11,7 +11,7 @@ from icscheck.fixture import load_fixture
 from icscheck.report import to_json
 from icscheck.rules import load_rules
 
-from conftest import ALL_FIXTURES, CP, EXEMPLAR, PLANTED, RULES
+from conftest import ALL_FIXTURES, CP, EXEMPLAR, PLANTED, REAL_FIXTURES, RULES
 
 RULEBOOK = load_rules([RULES])
 
@@ -178,3 +178,10 @@ def test_selector_matching_nothing_is_not_applicable(tmp_path):
     assert [(f.status, f.message) for f in collab] == [("not_applicable", "the description has no provider collaborative")]
     trusts = [f for f in result.findings if f.rule_id == "IC-PC-001"]
     assert trusts[0].message == "the description has no organisation that this rule applies to"
+
+
+@pytest.mark.parametrize("path", REAL_FIXTURES, ids=lambda p: p.stem)
+def test_every_verdict_on_a_real_system_cites_evidence(path):
+    result = api.check_fixture(load_fixture(path), RULEBOOK, "python")
+    uncited = [(f.rule_id, f.subject_id) for f in result.findings if f.status != "not_applicable" and not f.evidence]
+    assert not uncited

@@ -1,26 +1,46 @@
-"""The committed reports in reports/ are what the current code and rules produce."""
+"""The committed reports in reports/ are what the current code, rules and fixtures produce."""
 
 from __future__ import annotations
 
-
-import pytest
+import json
 
 from conftest import ROOT
 
-REPORTS = {
-    "cambridgeshire-and-peterborough-2021.json": ("--format", "json"),
-    "cambridgeshire-and-peterborough-2021.txt": ("--format", "text"),
-}
+REGENERATE = "icscheck batch fixtures/real -o reports"
 
 
-@pytest.mark.parametrize("name", sorted(REPORTS))
-def test_committed_report_is_current(name, run, tmp_path, monkeypatch):
+def test_committed_reports_are_current(run, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
-    fresh = tmp_path / name
-    code, _, err = run("check", "fixtures/" + name.rsplit(".", 1)[0] + ".yaml", *REPORTS[name], "-o", fresh)
+    fresh = tmp_path / "reports"
+    code, _, err = run("batch", "fixtures/real", "-o", fresh)
     assert code in (0, 1), err
-    committed = ROOT / "reports" / name
-    assert committed.read_text() == fresh.read_text(), (
-        f"reports/{name} is out of date: run icscheck check fixtures/{name.rsplit('.', 1)[0]}.yaml "
-        f"{' '.join(REPORTS[name])} -o reports/{name}"
-    )
+    committed = {p.name: p.read_text() for p in (ROOT / "reports").iterdir() if p.is_file()}
+    generated = {p.name: p.read_text() for p in fresh.iterdir()}
+    assert sorted(committed) == sorted(generated), f"reports/ holds other files than the batch writes; run: {REGENERATE}"
+    stale = sorted(name for name in generated if committed[name] != generated[name])
+    assert not stale, f"out of date: {stale}; run: {REGENERATE}"
+
+
+def test_every_real_system_has_text_markdown_and_json_reports():
+    names = {p.name for p in (ROOT / "reports").iterdir()}
+    for fixture in (ROOT / "fixtures" / "real").glob("*.yaml"):
+        for suffix in (".json", ".md", ".txt"):
+            assert fixture.stem + suffix in names
+
+
+def test_comparisons_cover_both_cp_dates():
+    for stem in ("cambridgeshire-and-peterborough-2019", "cambridgeshire-and-peterborough-2021"):
+        data = json.loads((ROOT / "reports" / f"{stem}.comparison.json").read_text())
+        rows = data[0]["rows"]
+        assert len([r for r in rows if r["kind"] == "domain"]) == 5
+        for row in rows:
+            if row["relation"] in ("icscheck lower", "icscheck higher"):
+                assert row["explanation"], row
+                if row["relation"] == "icscheck lower":
+                    assert row["reasons"] and all(r["missing"] or r["not_met"] for r in row["reasons"]), row
+
+
+def test_regional_summary_lists_every_real_system():
+    data = json.loads((ROOT / "reports" / "regional.json").read_text())
+    assert {s["id"] for s in data["systems"]} == {"cambridgeshire-and-peterborough", "lancashire-and-south-cumbria"}
+    assert len(data["systems"]) == 3

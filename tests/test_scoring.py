@@ -44,9 +44,10 @@ def test_rag_follows_the_key_and_holds_g_back_when_rules_fail():
     coa = _result(CP).summary["coa_detail"]
     assert coa["coa_streamlined_commissioning"]["rag"] == "AR"
     assert coa["coa_shared_care_record"]["rag"] == "A"
-    capabilities = coa["coa_system_capabilities"]
-    assert capabilities["status"] == "achieved" and capabilities["rag"] == "GA"
-    assert "COA-CAP-002" in capabilities["rules_with_gaps"]
+    leadership = coa["coa_leadership_model"]
+    assert leadership["status"] == "achieved" and leadership["rag"] == "GA"
+    assert leadership["rules_with_gaps"] == ["COA-LEAD-003", "COA-LEAD-004"]
+    assert coa["coa_system_capabilities"]["rag"] == "G"
 
 
 def test_rag_without_evidence_or_description_is_r(tmp_path):

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .api import Result
+from .engine import holds
 from .findings import Finding, render_value
+from .rules import Compiled, attributes
 from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, RAG_KEY, STAGES
 from .model import SelfAssessment
 
@@ -25,7 +27,7 @@ class Reason:
     rule_id: str
     title: str
     missing: tuple[str, ...]
-    contradicting: tuple[str, ...]
+    not_met: tuple[str, ...]
     messages: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
@@ -33,7 +35,7 @@ class Reason:
             "rule_id": self.rule_id,
             "title": self.title,
             "missing": list(self.missing),
-            "contradicting": list(self.contradicting),
+            "not_met": list(self.not_met),
             "messages": list(self.messages),
         }
 
@@ -82,31 +84,40 @@ class Comparison:
         }
 
 
+def _conjuncts(condition: Compiled) -> tuple[Compiled, ...]:
+    return condition[1] if condition[0] == "all" else (condition,)
+
+
 def _reasons(result: Result, rule_ids: list[str]) -> tuple[Reason, ...]:
+    """Why each rule failed: per failing part, the facts the description lacks or states short of the rule."""
     by_rule: dict[str, list[Finding]] = {}
     for f in result.findings:
         if f.status in ("gap", "error"):
             by_rule.setdefault(f.rule_id, []).append(f)
-    titles = {r.id: r.spec.title for r in result.rules}
+    rules = {r.id: r for r in result.rules}
     out = []
     for rule_id in rule_ids:
+        rule = rules[rule_id]
         missing: list[str] = []
-        contradicting: list[str] = []
+        not_met: list[str] = []
         messages: list[str] = []
         for f in by_rule.get(rule_id, []):
             messages.append(f.message)
-            for check in f.checks:
-                if check["holds"]:
+            values = {fact["name"]: fact["value"] for fact in f.facts}
+            known = {name: value for name, value in values.items() if value is not None}
+            for part in _conjuncts(rule.condition):
+                if holds(part, known):
                     continue
-                if check["actual"] is None:
-                    text = f"{check['fact']} is not stated in the description"
-                    if text not in missing:
-                        missing.append(text)
-                else:
-                    text = f"{check['fact']} is {render_value(check['actual'])}"
-                    if text not in contradicting:
-                        contradicting.append(text)
-        out.append(Reason(rule_id, titles[rule_id], tuple(missing), tuple(contradicting), tuple(messages)))
+                for name in attributes(part):
+                    if values.get(name) is None:
+                        text = f"{name}: not stated in the description"
+                        if text not in missing:
+                            missing.append(text)
+                    else:
+                        text = f"{name} is {render_value(values[name])}"
+                        if text not in not_met:
+                            not_met.append(text)
+        out.append(Reason(rule_id, rule.spec.title, tuple(missing), tuple(not_met), tuple(messages)))
     return tuple(out)
 
 
@@ -116,19 +127,19 @@ def _domain_row(result: Result, domain: str, theirs: str | None) -> Row:
     name = MATRIX_DOMAINS[domain]
     shown = ours or "not yet emerging"
     if theirs is None:
-        return Row("domain", domain, name, None, shown, "not assessed", "the self-assessment gives no stage for this domain")
+        return Row("domain", domain, name, None, shown, "not assessed", "The self-assessment gives no stage for this domain")
     rank_ours = -1 if ours is None else STAGES.index(ours)
     rank_theirs = STAGES.index(theirs)
     if rank_ours == rank_theirs:
-        return Row("domain", domain, name, theirs, shown, "agree", f"both place the domain at {theirs}")
+        return Row("domain", domain, name, theirs, shown, "agree", f"Both place the domain at {theirs}")
     if rank_ours < rank_theirs:
         deciding = [rid for stage in STAGES[: rank_theirs + 1] for rid in info["stages"][stage]["failing"]]
         reasons = _reasons(result, deciding)
-        missing = sum(bool(r.missing) for r in reasons)
-        contradicted = sum(bool(r.contradicting) for r in reasons)
+        missing = sum(bool(r.missing) and not r.not_met for r in reasons)
+        short = len(reasons) - missing
         explanation = (
-            f"the self-assessment claims {theirs}, but {len(deciding)} must-rule(s) of the stages up to {theirs} do not pass: "
-            f"{missing} for want of evidence in the description, {contradicted} contradicted by what it states"
+            f"The self-assessment claims {theirs}, but {len(deciding)} must-rule(s) of the stages up to {theirs} do not pass: "
+            f"{missing} only for want of evidence in the description, {short} because what it states falls short"
         )
         return Row("domain", domain, name, theirs, shown, "icscheck lower", explanation, reasons)
     return Row(
@@ -138,7 +149,7 @@ def _domain_row(result: Result, domain: str, theirs: str | None) -> Row:
         theirs,
         shown,
         "icscheck higher",
-        f"every must-rule up to {ours} passes on the description; the self-assessment is more cautious than the evidence",
+        f"Every must-rule up to {ours} passes on the description; the self-assessment is more cautious than the evidence",
     )
 
 
@@ -147,12 +158,12 @@ def _coa_row(result: Result, kind: str, theirs: str | None) -> Row:
     ours = info["rag"]
     name = OPERATING_ARRANGEMENTS[kind]
     if theirs is None:
-        return Row("arrangement", kind, name, None, ours, "not assessed", "the self-assessment gives no RAG for this arrangement")
+        return Row("arrangement", kind, name, None, ours, "not assessed", "The self-assessment gives no RAG for this arrangement")
     if ours == theirs:
-        return Row("arrangement", kind, name, theirs, ours, "agree", f"both rate it {theirs}: {info['reason']}")
+        return Row("arrangement", kind, name, theirs, ours, "agree", f"Both rate it {theirs}: {info['reason']}")
     relation = "icscheck lower" if RAG_ORDER.index(ours) > RAG_ORDER.index(theirs) else "icscheck higher"
     reasons = _reasons(result, info["rules_with_gaps"])
-    return Row("arrangement", kind, name, theirs, ours, relation, f"icscheck rates it {ours}: {info['reason']}", reasons)
+    return Row("arrangement", kind, name, theirs, ours, relation, f"The self-assessment rates it {theirs}; icscheck rates it {ours}: {info['reason']}", reasons)
 
 
 def compare(result: Result, assessment: SelfAssessment) -> Comparison:

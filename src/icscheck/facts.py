@@ -75,8 +75,13 @@ def _tri(values: list[bool | None]) -> bool | None:
 
 
 def _count(g: SystemGraph, n: str, boards: list[str], keep: Callable[[SeatInfo], bool]) -> Computed:
+    """Seats on the boards that pass ``keep``; unknown when none of the boards lists its members."""
+    if not boards:
+        return 0, (n,)
+    if all(not g.obj(b).members for b in boards):
+        return None, tuple(boards)
     seats = [s for s in g.seats(boards) if keep(s)]
-    return len(seats), tuple(boards) + tuple(s.node for s in seats) if boards else (n,)
+    return len(seats), tuple(boards) + tuple(s.node for s in seats)
 
 
 def _partnership_boards(g: SystemGraph, place: str) -> list[str]:

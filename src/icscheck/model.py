@@ -339,7 +339,7 @@ class Board(Cited):
     risk_share_mechanism: bool | None = None
     mutual_accountability: bool | None = None
     declarations_of_interest: DeclarationsOfInterest | None = None
-    members: list[Seat] = Field(default_factory=list)
+    members: list[Seat] = Field(default_factory=list, description="Seats; an empty list means the membership is not described")
 
 
 class Arrangement(Cited):
