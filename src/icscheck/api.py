@@ -19,6 +19,7 @@ from .fixture import Fixture, load_fixture
 from .graph import SystemGraph
 from .rules import Rule, load_rules
 from .scoring import DEFAULT_THRESHOLD, summarise
+from .waivers import Waiver, apply_waivers, load_waivers
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Result:
 
     @property
     def has_gaps(self) -> bool:
+        """Gaps or errors remain (waived gaps do not count)."""
         return any(f.status in ("gap", "error") for f in self.findings)
 
 
@@ -42,6 +44,7 @@ def check_fixture(
     engine: str = "durable",
     as_of: dt.date | None = None,
     threshold: str = DEFAULT_THRESHOLD,
+    waivers: tuple[list[Waiver], str] | None = None,
 ) -> Result:
     """Check an already loaded fixture against already loaded rules."""
     as_of = as_of or fixture.description.system.assessment_date
@@ -50,6 +53,8 @@ def check_fixture(
     in_force = [rule for rule in rules if rule.in_force(as_of)]
     evaluation = evaluate(in_force, subjects, engine)
     findings = build_findings(rules, evaluation, FindingBuilder(fixture, graph, subjects), as_of)
+    if waivers is not None:
+        findings = apply_waivers(findings, waivers[0], rules, as_of, waivers[1])
     summary = summarise(rules, findings, subjects, threshold)
     return Result(fixture, rules, engine, as_of, subjects, findings, summary)
 
@@ -60,11 +65,17 @@ def check(
     engine: str = "durable",
     as_of: dt.date | None = None,
     threshold: str = DEFAULT_THRESHOLD,
+    waiver_file: Path | str | None = None,
 ) -> Result:
     """Check a fixture file (default: the bundled example) against rule folders (default: the rulebook)."""
     fixture_path = Path(fixture) if fixture else resources.example_fixture()
     rules = load_rules(rule_dirs or [resources.rules_dir()])
-    return check_fixture(load_fixture(fixture_path), rules, engine, as_of, threshold)
+    loaded = load_fixture(fixture_path)
+    waivers = None
+    if waiver_file is not None:
+        items, smap = load_waivers(waiver_file, rules)
+        waivers = (items, smap.file)
+    return check_fixture(loaded, rules, engine, as_of, threshold, waivers)
 
 
 def fixture_files(folder: Path) -> list[Path]:

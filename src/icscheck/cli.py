@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from . import __version__, api, comparison, docs, model, report, resources
+from . import __version__, api, comparison, diff, docs, explain, formats, model, report, resources
 from .engine import ENGINES, durable_available
 from .errors import EngineError, InputError
 from .facts import catalogue
@@ -28,6 +28,7 @@ from .rules import load_rules
 from .scoring import DEFAULT_THRESHOLD
 
 EXIT_OK, EXIT_GAPS, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3
+FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "csv")
 WIDTH = 120
 
 
@@ -94,29 +95,65 @@ def main() -> None:
 @click.argument("fixture", required=False, type=click.Path(dir_okay=False))
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False), help="Rules folder (repeatable; default: the bundled rulebook).")
 @click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True, help="Rule evaluator.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=True), help="Write the report to this file instead of standard output.")
+@click.option(
+    "--format", "formats", multiple=True, metavar="FORMAT[=FILE]",
+    help=f"Report format ({', '.join(FORMATS)}), optionally with its own output file; repeatable. Default: text.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=True), help="Write the (single) report to this file instead of standard output.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: the description's).")
 @click.option(
     "--threshold", type=click.Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True,
     help="Stage every domain must reach for designation readiness.",
 )
+@click.option("--waivers", "waiver_file", type=click.Path(dir_okay=False), help="Waiver file of agreed derogations.")
+@click.option("--no-waivers", is_flag=True, help="Ignore waivers: show the unwaived picture.")
 @_guard
-def check(fixture, rule_dirs, engine, fmt, output, as_of, threshold) -> None:
+def check(fixture, rule_dirs, engine, formats, output, as_of, threshold, waiver_file, no_waivers) -> None:
     """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
     if engine == "durable" and not durable_available():
         raise InputError("--engine", "durable-rules is not installed here; install it or use --engine python")
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
-    result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, threshold)
-    if fmt == "json":
-        text = report.to_json(result)
-    elif fmt == "markdown":
-        text = report.to_markdown(result)
-    else:
-        color = output is None and sys.stdout.isatty()
-        text = _render(report.text_report(result), color)
-    _write(output, text)
+    targets = _targets(formats, output)
+    result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, threshold, None if no_waivers else waiver_file)
+    rendered = [(target, _format(result, fmt, target is None and sys.stdout.isatty())) for fmt, target in targets]
+    for target, text in rendered:
+        _write(target, text)
     sys.exit(EXIT_GAPS if result.has_gaps else EXIT_OK)
+
+
+
+def _targets(formats: tuple[str, ...], output: str | None) -> list[tuple[str, str | None]]:
+    """(format, file or None for standard output) for each --format; at most one goes to standard output."""
+    parsed = []
+    for item in formats or ("text",):
+        fmt, _, path = item.partition("=")
+        if fmt not in FORMATS:
+            raise InputError("--format", f"unknown format '{fmt}'; choose from {', '.join(FORMATS)}")
+        parsed.append((fmt, path or None))
+    unnamed = [i for i, (_, path) in enumerate(parsed) if path is None]
+    if len(unnamed) > 1:
+        raise InputError("--format", "give each format but one its own file (FORMAT=FILE)")
+    if unnamed and output:
+        parsed[unnamed[0]] = (parsed[unnamed[0]][0], output)
+    elif output and not unnamed:
+        raise InputError("--output", "every --format already names its file")
+    return parsed
+
+
+def _format(result, fmt: str, color: bool) -> str:
+    if fmt == "json":
+        return report.to_json(result)
+    if fmt == "markdown":
+        return report.to_markdown(result)
+    if fmt == "html":
+        return report.to_html(result)
+    if fmt == "sarif":
+        return formats.to_sarif(result)
+    if fmt == "junit":
+        return formats.to_junit(result)
+    if fmt == "csv":
+        return formats.to_csv(result)
+    return _render(report.text_report(result), color)
 
 
 def _stem_outputs(result, stem: str) -> dict[str, str]:
@@ -170,6 +207,70 @@ def batch(folder, output, rule_dirs, engine, threshold) -> None:
         _write(str(target / name), text)
     click.echo(f"{output}: {len(results)} systems, {len(outputs)} files")
     sys.exit(EXIT_GAPS if any(r.has_gaps for r in results) else EXIT_OK)
+
+
+def _report_of(path: str, rule_dirs, engine: str) -> dict:
+    """A JSON report as a dict: read from a .json file, or made by checking a fixture."""
+    if path.endswith(".json"):
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(path, f"cannot be read ({exc.strerror})") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{exc.lineno}", f"not a JSON report ({exc.msg})") from None
+        if not isinstance(data, dict) or not {"summary", "findings", "system", "as_of"} <= set(data):
+            raise InputError(path, "not an icscheck JSON report (summary, findings, system or as_of missing)")
+        return data
+    return report.report_dict(api.check(path, _rule_dirs(rule_dirs), engine))
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
+@click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@_guard
+def diff_command(old, new, rule_dirs, engine, fmt, output) -> None:
+    """Compare two assessments (JSON reports or fixtures): stage and RAG changes, new, closed and unchanged gaps."""
+    d = diff.diff(_report_of(old, rule_dirs, engine), _report_of(new, rule_dirs, engine))
+    if fmt == "json":
+        text = json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "markdown":
+        text = report.diff_markdown(d)
+    else:
+        text = _render(report.diff_text(d), output is None and sys.stdout.isatty())
+    _write(output, text)
+
+
+@main.command("explain")
+@click.argument("fixture", type=click.Path(dir_okay=False))
+@click.argument("rule_id")
+@click.argument("subject", required=False)
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
+@click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True)
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--waivers", "waiver_file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guard
+def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_file, fmt) -> None:
+    """Explain in plain English how RULE_ID was decided for FIXTURE (optionally one SUBJECT)."""
+    if engine == "durable" and not durable_available():
+        raise InputError("--engine", "durable-rules is not installed here; install it or use --engine python")
+    as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
+    result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, DEFAULT_THRESHOLD, waiver_file)
+    explanation = explain.explain(result, rule_id, subject)
+    if fmt == "json":
+        click.echo(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))
+        return
+    from rich.text import Text
+    from rich.console import Group
+
+    renderable = Group(*(Text(text, style=style) for style, text in explanation.lines))
+    click.echo(_render(renderable, sys.stdout.isatty()), nl=False)
 
 
 @main.command()
@@ -252,6 +353,18 @@ def rules_docs(rule_dirs, output, check) -> None:
     for name, text in sorted(pages.items()):
         _write(str(target / name), text)
     click.echo(f"{output}: {len(pages)} pages written")
+
+
+@main.command("graph")
+@click.argument("fixture", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["graphml", "dot"]), default="graphml", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@_guard
+def graph_command(fixture, fmt, output) -> None:
+    """Export the system's typed graph as GraphML or Graphviz DOT."""
+    from .graph import SystemGraph, export_graph
+
+    _write(output, export_graph(SystemGraph(load_fixture(fixture)), fmt))
 
 
 @main.command()

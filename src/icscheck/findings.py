@@ -8,7 +8,8 @@ Statuses:
   recorded, never counted as a gap;
 * ``not_applicable`` — the rule is not in force on the assessment date, or its
   selector matched no subject (one finding, about the system, with the reason);
-* ``error`` — the evaluator's answer for this pair was inconsistent.
+* ``error`` — the evaluator's answer for this pair was inconsistent;
+* ``waived`` — a gap covered by an agreed waiver in force (see :mod:`icscheck.waivers`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .fixture import Fixture
 from .graph import SystemGraph
 from .rules import Compiled, Rule
 
-STATUSES = ("gap", "error", "info", "pass", "not_applicable")
+STATUSES = ("gap", "error", "waived", "info", "pass", "not_applicable")
 KIND_PLURAL = {
     "system": "system",
     "place": "place",
@@ -49,6 +50,7 @@ class Finding:
     evidence: tuple[dict[str, Any], ...] = ()
     expected_at: tuple[dict[str, Any], ...] = ()
     unknown: tuple[str, ...] = field(default=())
+    waiver: dict[str, Any] | None = None
 
     @property
     def fingerprint(self) -> str:

@@ -220,3 +220,48 @@ class SystemGraph:
 
     def neighbourhoods_of(self, place: str) -> list[str]:
         return [n for n in self.sources(place, "part_of") if self.g.nodes[n]["type"] == "neighbourhood"]
+
+
+PICTURE_LAYERS = {"system": 0, "board": 1, "place": 2, "collaborative": 2, "organisation": 3}
+
+
+def picture_graph(graph: SystemGraph) -> nx.DiGraph:
+    """The system as people draw it: system, boards, places and collaboratives, organisations.
+
+    Seats become organisation -> board edges; people, neighbourhoods,
+    arrangements and attestations are left out.
+    """
+    picture = nx.DiGraph()
+    for node in sorted(graph.g.nodes):
+        kind = graph.g.nodes[node]["type"]
+        if kind in PICTURE_LAYERS:
+            obj = graph.obj(node)
+            name = getattr(obj, "name", None) or getattr(obj, "title", node)
+            picture.add_node(node, type=kind, name=str(name), layer=PICTURE_LAYERS[kind])
+    for u, v, rel in sorted(graph.g.edges(keys=True)):
+        if rel == "seat_on":
+            org = graph.obj(u).organisation
+            if org and org in picture and v in picture:
+                picture.add_edge(org, v, rel="sits_on")
+        elif u in picture and v in picture and not (rel == "part_of" and graph.g.nodes[u]["type"] == "organisation"):
+            picture.add_edge(u, v, rel=rel)
+    return picture
+
+
+def export_graph(graph: SystemGraph, fmt: str) -> str:
+    """The full typed graph as GraphML or Graphviz DOT text."""
+    out = nx.MultiDiGraph()
+    for node, data in sorted(graph.g.nodes(data=True)):
+        obj = data["obj"]
+        name = getattr(obj, "name", None) or getattr(obj, "title", None) or getattr(obj, "role", None) or node
+        location = graph.fixture.source.location(data["path"]) if data["path"] else None
+        out.add_node(node, type=data["type"], label=str(name), location=str(location) if location else "")
+    for u, v, rel in sorted(graph.g.edges(keys=True)):
+        out.add_edge(u, v, key=rel, rel=rel)
+    if fmt == "graphml":
+        return "\n".join(nx.generate_graphml(out)) + "\n"
+    if fmt == "dot":
+        dot = nx.nx_pydot.to_pydot(out)
+        dot.set_name("icscheck")
+        return dot.to_string()
+    raise ValueError(f"unknown graph format {fmt}")

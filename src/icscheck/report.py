@@ -19,11 +19,13 @@ from .api import Result
 from .comparison import Comparison
 from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, RAG_KEY, STAGES
 from .rules import Rule, Source
-from .templating import environment
+from .templating import environment, html_environment
+from .graph import SystemGraph, picture_graph
+from markupsafe import Markup
 
 REPORT_SCHEMA_VERSION = "1.0"
 RAG_STYLE = {"G": "bold green", "GA": "green", "A": "yellow", "AR": "dark_orange", "R": "bold red"}
-STATUS_STYLE = {"pass": "green", "gap": "red", "error": "bold red", "info": "cyan", "not_applicable": "dim"}
+STATUS_STYLE = {"pass": "green", "gap": "red", "error": "bold red", "info": "cyan", "not_applicable": "dim", "waived": "magenta"}
 
 
 def source_dict(source: Source) -> dict[str, Any]:
@@ -88,6 +90,7 @@ def report_dict(result: Result) -> dict[str, Any]:
                 "facts": list(f.facts),
                 "checks": list(f.checks),
                 "unknown": list(f.unknown),
+                **({"waiver": f.waiver} if f.waiver else {}),
             }
         )
     return {
@@ -181,7 +184,7 @@ def text_report(result: Result) -> Group:
     table = Table(show_edge=False, pad_edge=False, box=None)
     table.add_column("rule")
     table.add_column("strength")
-    for status in ("pass", "gap", "info", "not_applicable", "error"):
+    for status in ("pass", "gap", "waived", "info", "not_applicable", "error"):
         table.add_column(status.replace("_", " "), justify="right", style=STATUS_STYLE[status])
     table.add_column("title", overflow="fold")
     for rule in result.rules:
@@ -189,7 +192,7 @@ def text_report(result: Result) -> Group:
         table.add_row(
             rule.id,
             rule.spec.strength,
-            *(str(counts[s]) if counts[s] else "·" for s in ("pass", "gap", "info", "not_applicable", "error")),
+            *(str(counts[s]) if counts[s] else "·" for s in ("pass", "gap", "waived", "info", "not_applicable", "error")),
             rule.spec.title,
         )
     summary = result.summary
@@ -206,7 +209,7 @@ def text_report(result: Result) -> Group:
         Text(""),
         table,
     ]
-    problems = [f for f in result.findings if f.status in ("gap", "error", "info")]
+    problems = [f for f in result.findings if f.status in ("gap", "error", "info", "waived")]
     if problems:
         parts += [Text(""), Text("Gaps", style="bold")]
         for f in problems:
@@ -215,13 +218,14 @@ def text_report(result: Result) -> Group:
                 (f"{f.status.upper():5} ", STATUS_STYLE[f.status]),
                 (f"{f.rule_id} ", "bold"),
                 f"{f.subject_kind} '{f.subject_name}': {f.message}",
+                (f" [waived: {f.waiver['justification']} — {f.waiver['approver']}, until {f.waiver['expires']}]" if f.status == "waived" else ""),
                 (where, "dim"),
             )
             parts.append(line)
     totals = result.summary["totals"]
     parts += [
         Text(""),
-        Text(", ".join(f"{totals[s]} {s.replace('_', ' ')}" for s in ("pass", "gap", "info", "not_applicable", "error"))),
+        Text(", ".join(f"{totals[s]} {s.replace('_', ' ')}" for s in ("pass", "gap", "waived", "info", "not_applicable", "error"))),
     ]
     return Group(*parts)
 
@@ -272,7 +276,7 @@ def to_markdown(result: Result, docs_base: str = "../docs/rules/") -> str:
         rules=result.rules,
         stages=STAGES,
         summary=result.summary,
-        gaps=[f for f in result.findings if f.status in ("gap", "error", "info")],
+        gaps=[f for f in result.findings if f.status in ("gap", "error", "info", "waived")],
         titles={r.id: r.spec.title for r in result.rules},
         strengths={r.id: r.spec.strength for r in result.rules},
         sources={r.id: r.spec.source.citation() for r in result.rules},
@@ -326,4 +330,90 @@ def regional_markdown(results: list[Result], threshold: str) -> str:
     ]
     return environment().get_template("regional.md.j2").render(
         results=rows, domains=MATRIX_DOMAINS, arrangements=OPERATING_ARRANGEMENTS, threshold=threshold
+    )
+
+
+def diff_markdown(d: dict[str, Any]) -> str:
+    return environment().get_template("diff.md.j2").render(d=d)
+
+
+def diff_text(d: dict[str, Any]) -> Group:
+    parts: list[Any] = [Text(f"{d['new']['system']['name']}: {d['old']['as_of']} → {d['new']['as_of']}", style="bold"), Text("")]
+    stages = Table(title="Maturity stage by domain", title_justify="left", show_edge=False, pad_edge=False, box=None)
+    for column in ("domain", d["old"]["as_of"], d["new"]["as_of"], "change"):
+        stages.add_column(column)
+    for row in d["domains"]:
+        stages.add_row(row["name"], stage_label(row["old"]), stage_label(row["new"]), row["change"])
+    rags = Table(title="Operating arrangement RAG", title_justify="left", show_edge=False, pad_edge=False, box=None)
+    for column in ("arrangement", d["old"]["as_of"], d["new"]["as_of"], "change"):
+        rags.add_column(column)
+    for row in d["arrangements"]:
+        rags.add_row(row["name"], row["old"] or "—", row["new"] or "—", row["change"])
+    gaps = d["gaps"]
+    parts += [stages, Text(""), rags, Text(""), Text(f"Gaps: {len(gaps['new'])} new, {len(gaps['closed'])} closed, {len(gaps['unchanged'])} unchanged", style="bold")]
+    for label, items, style in (("NEW", gaps["new"], "red"), ("CLOSED", gaps["closed"], "green")):
+        for g in items:
+            parts.append(Text.assemble((f"{label:6} ", style), f"{g['rule_id']} {g['subject']['kind']} '{g['subject']['name']}': {g['message']}"))
+    return Group(*parts)
+
+
+def picture_svg(result: Result) -> str:
+    """An SVG picture of the system (places, collaboratives, boards, organisations), gaps marked in red."""
+    import networkx as nx
+
+    picture = picture_graph(SystemGraph(result.fixture))
+    gaps: dict[str, list[str]] = {}
+    for f in result.findings:
+        if f.status in ("gap", "error"):
+            gaps.setdefault(f.subject_id, []).append(f.rule_id)
+    width = max(900, 26 * max(1, max(sum(1 for _, d in picture.nodes(data=True) if d["layer"] == layer) for layer in range(4))))
+    height = 520
+    positions = nx.multipartite_layout(picture, subset_key="layer", align="horizontal", scale=1.0) if len(picture) > 1 else {
+        n: (0.0, 0.0) for n in picture
+    }
+    xs = [p[0] for p in positions.values()] or [0.0]
+    ys = [p[1] for p in positions.values()] or [0.0]
+
+    def place(value: float, low: float, high: float, size: float, margin: float) -> float:
+        return round(margin + (value - low) / ((high - low) or 1.0) * (size - 2 * margin), 1)
+
+    coords = {n: (place(x, min(xs), max(xs), width, 80), place(y, min(ys), max(ys), height, 40)) for n, (x, y) in positions.items()}
+    nodes = []
+    for node, data in sorted(picture.nodes(data=True)):
+        x, y = coords[node]
+        marked = node in gaps
+        nodes.append(
+            {
+                "x": x,
+                "y": y,
+                "type": data["type"],
+                "name": data["name"],
+                "label": data["name"] if len(data["name"]) <= 24 else data["name"][:23] + "…",
+                "gaps": sorted(set(gaps.get(node, []))),
+                "fill": "#fbe3e3" if marked else "#e8edee",
+                "stroke": "#d5281b" if marked else "#005eb8",
+            }
+        )
+    edges = [
+        {"x1": coords[u][0], "y1": coords[u][1], "x2": coords[v][0], "y2": coords[v][1]} for u, v in sorted(picture.edges())
+    ]
+    return html_environment().get_template("picture.svg.j2").render(nodes=nodes, edges=edges, width=width, height=height)
+
+
+def to_html(result: Result) -> str:
+    """One self-contained HTML file: no scripts, no network requests, every fixture string escaped."""
+    return html_environment().get_template("report.html.j2").render(
+        system=result.fixture.description.system,
+        file=result.fixture.file,
+        as_of=result.as_of.isoformat(),
+        engine=result.engine,
+        version=__version__,
+        rules=result.rules,
+        stages=STAGES,
+        summary=result.summary,
+        gaps=[f for f in result.findings if f.status in ("gap", "error", "info", "waived")],
+        titles={r.id: r.spec.title for r in result.rules},
+        strengths={r.id: r.spec.strength for r in result.rules},
+        sources={r.id: r.spec.source.citation() for r in result.rules},
+        picture=Markup(picture_svg(result)),
     )

@@ -12,6 +12,26 @@ def md_cell(text: object) -> str:
     return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+def safe_url(url: object) -> bool:
+    """Only web addresses become links; 'javascript:' and other schemes stay text."""
+    text = str(url).strip().lower()
+    return text.startswith(("https://", "http://"))
+
+
+def html_environment() -> jinja2.Environment:
+    """HTML and SVG: every value from a fixture is escaped."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("icscheck", "templates"),
+        autoescape=True,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["safe_url"] = safe_url
+    return env
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("icscheck", "templates"),

@@ -1,0 +1,179 @@
+"""Machine formats of a report: SARIF 2.1.0, JUnit XML and CSV.
+
+All three are rendered from the same Result as the text, Markdown, JSON and
+HTML reports, deterministically (no timestamps, stable order).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from . import __version__
+from .api import Result
+from .report import source_dict
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_KIND = {"pass": "pass", "gap": "fail", "waived": "fail", "error": "fail", "info": "informational", "not_applicable": "notApplicable"}
+
+
+def _level(status: str, strength: str) -> str:
+    if status in ("gap", "waived"):
+        return "error" if strength == "must" else "warning"
+    if status == "error":
+        return "error"
+    return "none"
+
+
+def to_sarif(result: Result) -> str:
+    rules = result.rules
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    descriptors = []
+    for rule in rules:
+        spec = rule.spec
+        help_text = f"{spec.source.citation()}. {spec.source.requirement}"
+        if spec.source.quote:
+            help_text += f" Source wording: \u201c{spec.source.quote}\u201d"
+        descriptors.append(
+            {
+                "id": spec.id,
+                "name": spec.id.replace("-", ""),
+                "shortDescription": {"text": spec.title},
+                "fullDescription": {"text": spec.source.requirement},
+                "help": {"text": help_text},
+                "defaultConfiguration": {"level": "error" if spec.strength == "must" else "warning" if spec.strength == "should" else "note"},
+                "properties": {
+                    "framework": spec.framework,
+                    "strength": spec.strength,
+                    **({"domain": spec.domain} if spec.domain else {}),
+                    **({"stage": spec.stage} if spec.stage else {}),
+                    **({"arrangement": spec.arrangement} if spec.arrangement else {}),
+                    "source": source_dict(spec.source),
+                },
+            }
+        )
+    strengths = {rule.id: rule.spec.strength for rule in rules}
+    results = []
+    for f in result.findings:
+        entry: dict[str, Any] = {
+            "ruleId": f.rule_id,
+            "ruleIndex": index[f.rule_id],
+            "kind": SARIF_KIND[f.status],
+            "level": _level(f.status, strengths[f.rule_id]),
+            "message": {"text": f.message},
+            "partialFingerprints": {"icscheck/v1": f.fingerprint},
+            "properties": {"status": f.status},
+        }
+        location: dict[str, Any] = {
+            "logicalLocations": [
+                {"name": f.subject_name, "fullyQualifiedName": f"{f.subject_kind}/{f.subject_id}", "kind": f.subject_kind}
+            ]
+        }
+        if f.location:
+            location["physicalLocation"] = {
+                "artifactLocation": {"uri": f.location["file"]},
+                "region": {"startLine": max(1, f.location["line"])},
+            }
+        entry["locations"] = [location]
+        if f.status == "waived" and f.waiver:
+            entry["suppressions"] = [
+                {
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": f"{f.waiver['justification']} (approved by {f.waiver['approver']}, {f.waiver['granted']} to {f.waiver['expires']})",
+                }
+            ]
+        results.append(entry)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "icscheck",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/icscheck/",
+                        "rules": descriptors,
+                    }
+                },
+                "automationDetails": {"id": f"icscheck/{result.fixture.description.system.id}/{result.as_of.isoformat()}"},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+                "properties": {"engine": result.engine, "asOf": result.as_of.isoformat(), "summary": {k: result.summary[k] for k in ("maturity", "coa", "readiness")}},
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_junit(result: Result) -> str:
+    """One test case per (rule, subject): gaps and errors fail; waived, info and not-applicable are skipped."""
+    system = result.fixture.description.system
+    totals = result.summary["totals"]
+    suites = ET.Element("testsuites", name="icscheck", tests=str(len(result.findings)))
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"{system.name} ({result.as_of.isoformat()})",
+        tests=str(len(result.findings)),
+        failures=str(totals["gap"]),
+        errors=str(totals["error"]),
+        skipped=str(totals["waived"] + totals["info"] + totals["not_applicable"]),
+    )
+    for f in result.findings:
+        case = ET.SubElement(suite, "testcase", classname=f.rule_id, name=f"{f.subject_kind} {f.subject_id}")
+        if f.status == "gap":
+            ET.SubElement(case, "failure", message=f.message, type="gap")
+        elif f.status == "error":
+            ET.SubElement(case, "error", message=f.message, type="error")
+        elif f.status in ("waived", "info", "not_applicable"):
+            ET.SubElement(case, "skipped", message=f"{f.status}: {f.message}")
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+CSV_COLUMNS = (
+    "rule_id",
+    "status",
+    "strength",
+    "subject_kind",
+    "subject_id",
+    "subject_name",
+    "message",
+    "source",
+    "file",
+    "line",
+    "evidence",
+    "fingerprint",
+)
+
+
+def to_csv(result: Result) -> str:
+    """One row per finding."""
+    strengths = {rule.id: rule.spec.strength for rule in result.rules}
+    citations = {rule.id: rule.spec.source.citation() for rule in result.rules}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for f in result.findings:
+        writer.writerow(
+            (
+                f.rule_id,
+                f.status,
+                strengths[f.rule_id],
+                f.subject_kind,
+                f.subject_id,
+                f.subject_name,
+                f.message,
+                citations[f.rule_id],
+                f.location["file"] if f.location else "",
+                f.location["line"] if f.location else "",
+                "; ".join(e["id"] for e in f.evidence),
+                f.fingerprint,
+            )
+        )
+    return buffer.getvalue()

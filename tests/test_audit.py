@@ -1,0 +1,165 @@
+"""Explain, waivers, diff, batch and graph export."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pytest
+
+from conftest import CP, EXEMPLAR, PLANTED
+
+WAIVERS = """waivers:
+  - rule: IC-PLACE-005
+    subject: west
+    justification: Healthwatch joins the West partnership from its next meeting
+    approver: Regional director of strategy
+    granted: 2021-06-01
+    expires: 2021-12-31
+  - rule: POP-PLACE-001
+    subject: "*"
+    justification: East follows council boundaries
+    approver: Regional director of strategy
+    granted: 2020-01-01
+    expires: 2021-03-31
+"""
+
+
+def test_explain_reads_as_plain_english(run):
+    code, out, _ = run("explain", PLANTED, "IC-PLACE-005", "west")
+    assert code == 0
+    for text in (
+        "Every place partnership includes Healthwatch",
+        "para 2.31",
+        "Place 'West'",
+        "has a gap",
+        "healthwatch_seat_count",
+        "is at least 1? It is 0: not met",
+        "planted-gaps.yaml:",
+        "Where to add what is missing",
+    ):
+        assert text in out, text
+    code, out, _ = run("explain", PLANTED, "IC-PLACE-005")
+    assert "Place 'East'" in out and "passes" in out
+
+
+def test_explain_bad_arguments(run):
+    assert run("explain", PLANTED, "NO-SUCH-9")[0] == 2
+    code, _, err = run("explain", PLANTED, "IC-PLACE-005", "nowhere")
+    assert code == 2 and "east, west" in err
+
+
+def test_waivers(run, tmp_path):
+    path = tmp_path / "waivers.yaml"
+    path.write_text(WAIVERS)
+    code, out, _ = run("check", PLANTED, "--format", "json", "--waivers", path)
+    report = json.loads(out)
+    west = next(f for f in report["findings"] if f["rule_id"] == "IC-PLACE-005" and f["subject"]["id"] == "west")
+    assert west["status"] == "waived" and west["waiver"]["approver"] == "Regional director of strategy"
+    east = next(f for f in report["findings"] if f["rule_id"] == "POP-PLACE-001" and f["subject"]["id"] == "east")
+    assert east["status"] == "gap" and "waiver expired on 2021-03-31" in east["message"]
+    assert report["summary"]["totals"]["waived"] == 1
+    code, out, _ = run("check", PLANTED, "--format", "json", "--waivers", path, "--no-waivers")
+    assert json.loads(out)["summary"]["totals"]["waived"] == 0
+    code, out, _ = run("check", PLANTED, "--waivers", path)
+    assert "WAIVED IC-PLACE-005" in out.replace("WAIVE", "WAIVED ").replace("WAIVED D", "WAIVED") or "waived:" in out
+
+
+def test_all_gaps_waived_exits_0(run, tmp_path):
+    path = tmp_path / "waivers.yaml"
+    lines = ["waivers:"]
+    for rule, subject in (("COA-COMM-001", "planted"), ("GOV-DOI-003", "spb"), ("IC-PC-002", "mh-collab"),
+                          ("IC-PC-003", "x-comm"), ("IC-PLACE-005", "west"), ("POP-PLACE-001", "east")):
+        lines += [f"  - {{rule: {rule}, subject: {subject}, justification: agreed, approver: board, granted: 2021-01-01, expires: 2022-01-01}}"]
+    path.write_text("\n".join(lines) + "\n")
+    assert run("check", PLANTED, "--waivers", path)[0] == 0
+
+
+@pytest.mark.parametrize(
+    "text,pattern",
+    [
+        ("waivers:\n  - rule: IC-PLACE-005\n    subject: west\n", r"waivers\.yaml:\d+: .*missing required key"),
+        ("waivers:\n  - {rule: NO-SUCH-1, subject: x, justification: j, approver: a, granted: 2021-01-01, expires: 2022-01-01}\n", r"waivers\.yaml:2: unknown rule 'NO-SUCH-1'"),
+        ("waivers:\n  - {rule: IC-PLACE-005, subject: x, justification: j, approver: a, granted: 2022-01-01, expires: 2021-01-01}\n", r"waivers\.yaml:2: .*expires is before granted"),
+        ("waivers: [\n", r"waivers\.yaml:\d+: invalid YAML"),
+    ],
+)
+def test_malformed_waiver_file_is_invalid_input(run, tmp_path, text, pattern):
+    import re
+
+    path = tmp_path / "waivers.yaml"
+    path.write_text(text)
+    out = tmp_path / "r.json"
+    code, _, err = run("check", PLANTED, "--waivers", path, "-o", out)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert re.search(pattern, err), err
+    assert not out.exists()
+
+
+def test_diff_of_two_fixtures(run):
+    code, out, _ = run("diff", PLANTED, EXEMPLAR, "--format", "json")
+    assert code == 0
+    d = json.loads(out)
+    assert {g["rule_id"] for g in d["gaps"]["closed"]} == {"COA-COMM-001", "GOV-DOI-003", "IC-PC-002", "IC-PC-003", "IC-PLACE-005", "POP-PLACE-001"}
+    assert d["gaps"]["new"] == [] and d["gaps"]["unchanged"] == []
+    streamlined = next(a for a in d["arrangements"] if a["arrangement"] == "coa_streamlined_commissioning")
+    assert (streamlined["old"], streamlined["new"], streamlined["change"]) == ("GA", "G", "↑")
+    assert all(row["change"] == "↔" for row in d["domains"])
+
+
+def test_diff_of_two_json_reports(run, tmp_path):
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    run("check", EXEMPLAR, "--format", f"json={old}")
+    run("check", PLANTED, "--format", f"json={new}")
+    code, out, _ = run("diff", old, new)
+    assert code == 0 and "6 new, 0 closed" in out and "↓" in out
+    code, out, _ = run("diff", old, new, "--format", "markdown")
+    assert "| Streamlined commissioning arrangements | G | GA | ↓ |" in out
+
+
+def test_diff_rejects_a_file_that_is_not_a_report(run, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"not": "a report"}')
+    code, _, err = run("diff", bad, bad)
+    assert code == 2 and "not an icscheck JSON report" in err
+    bad.write_text("{nope")
+    code, _, err = run("diff", bad, bad)
+    assert code == 2 and "bad.json:1" in err
+
+
+def test_batch_writes_reports_and_a_regional_summary(run, tmp_path):
+    folder = tmp_path / "systems"
+    folder.mkdir()
+    for path in (EXEMPLAR, PLANTED, CP):
+        (folder / path.name).write_text(path.read_text())
+    out = tmp_path / "out"
+    code, stdout, _ = run("batch", folder, "-o", out)
+    assert code == 1 and "3 systems" in stdout
+    names = {p.name for p in out.iterdir()}
+    assert {"exemplar-ics.md", "planted-gaps.json", "regional.md", "regional.json"} <= names
+    regional = json.loads((out / "regional.json").read_text())
+    assert [s["id"] for s in regional["systems"]] == ["cambridgeshire-and-peterborough", "exemplar", "planted"]
+    assert regional["systems"][1]["maturity"]["system-leadership"] == "thriving"
+    md = (out / "regional.md").read_text()
+    assert "not averaged" in md and "| Exemplar ICS (synthetic) |" in md
+
+
+def test_batch_stops_on_bad_input_before_writing(run, tmp_path):
+    folder = tmp_path / "systems"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(EXEMPLAR.read_text())
+    (folder / "b.yaml").write_text("system: [\n")
+    out = tmp_path / "out"
+    code, _, err = run("batch", folder, "-o", out)
+    assert code == 2 and "b.yaml" in err
+    assert not out.exists()
+
+
+def test_graph_export(run, tmp_path):
+    graphml = tmp_path / "g.graphml"
+    assert run("graph", PLANTED, "--format", "graphml", "-o", graphml)[0] == 0
+    g = nx.read_graphml(graphml)
+    assert g.nodes["west"]["type"] == "place"
+    assert g.nodes["west"]["location"].startswith("fixtures/synthetic/planted-gaps.yaml:") or g.nodes["west"]["location"].endswith(".yaml:62")
+    code, out, _ = run("graph", PLANTED, "--format", "dot")
+    assert code == 0 and out.startswith(("digraph", "strict digraph")) and 'west [type=place' in out

@@ -1,0 +1,174 @@
+"""SARIF, JUnit, CSV and HTML reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import jsonschema
+import pytest
+
+from icscheck import api, formats, report
+from icscheck.fixture import load_fixture
+from icscheck.rules import load_rules
+
+from conftest import EXEMPLAR, PLANTED, REAL_FIXTURES, RULES, SHARED
+
+RULEBOOK = load_rules([RULES])
+SARIF_SCHEMA = SHARED / "reference" / "schemas" / "sarif-schema-2.1.0.json"
+
+
+def _result(path, **kwargs):
+    return api.check_fixture(load_fixture(path), RULEBOOK, "python", **kwargs)
+
+
+@pytest.mark.skipif(not SARIF_SCHEMA.is_file(), reason="the SARIF 2.1.0 schema is not beside the project (../shared/reference/schemas)")
+@pytest.mark.parametrize("path", [*REAL_FIXTURES, PLANTED], ids=lambda p: p.stem)
+def test_sarif_validates_against_the_official_schema(path):
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    log = json.loads(formats.to_sarif(_result(path)))
+    jsonschema.validate(log, schema)
+
+
+def test_sarif_content():
+    result = _result(PLANTED)
+    log = json.loads(formats.to_sarif(result))
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == [r.id for r in RULEBOOK]
+    assert "para 2.31" in next(r for r in rules if r["id"] == "IC-PLACE-005")["help"]["text"]
+    assert len(run["results"]) == len(result.findings)
+    kinds = {r["kind"] for r in run["results"]}
+    assert kinds == {"pass", "fail", "notApplicable"}
+    west = next(r for r in run["results"] if r["ruleId"] == "IC-PLACE-005" and r["kind"] == "fail")
+    assert west["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "place/west"
+    assert west["locations"][0]["physicalLocation"]["region"]["startLine"] > 1
+    assert west["level"] == "warning"  # a should rule
+
+
+def test_junit_has_one_case_per_rule_and_subject():
+    result = _result(PLANTED)
+    root = ET.fromstring(formats.to_junit(result))
+    cases = root.findall(".//testcase")
+    assert len(cases) == len(result.findings)
+    assert len(root.findall(".//failure")) == 6
+    assert root.find("testsuite").get("failures") == "6"
+
+
+def test_csv_has_one_row_per_finding():
+    result = _result(PLANTED)
+    rows = list(csv.DictReader(io.StringIO(formats.to_csv(result))))
+    assert len(rows) == len(result.findings)
+    assert {row["status"] for row in rows} == {"pass", "gap", "not_applicable"}
+    assert all(row["source"] for row in rows)
+
+
+def test_format_options(run, tmp_path):
+    paths = {fmt: tmp_path / f"r.{fmt}" for fmt in ("html", "sarif", "junit", "csv", "markdown")}
+    args = [item for fmt, path in paths.items() for item in ("--format", f"{fmt}={path}")]
+    code, out, _ = run("check", PLANTED, *args, "--format", "json")
+    assert code == 1
+    assert json.loads(out)["system"]["id"] == "planted"
+    assert all(path.stat().st_size > 0 for path in paths.values())
+    code, _, err = run("check", PLANTED, "--format", "html", "--format", "csv")
+    assert code == 2 and "its own file" in err
+    code, _, err = run("check", PLANTED, "--format", "pdf")
+    assert code == 2 and "unknown format" in err
+
+
+HOSTILE_NAME = "<script>document.title='PWNED'</script><img src=x onerror=alert(1)>"
+
+
+def _hostile(tmp_path):
+    text = PLANTED.read_text()
+    text = text.replace("name: Planted-gaps ICS (synthetic)", f'name: "{HOSTILE_NAME}"')
+    text = text.replace("{id: west, name: West,", '{id: west, name: "West <b onmouseover=alert(2)>x</b>",')
+    text = text.replace(
+        "    title: Exemplar place partnership terms of reference (synthetic)\n",
+        "    title: \"Terms <script>alert(3)</script>\"\n    url: \"javascript:alert(4)\"\n",
+    )
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text)
+    return path
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes.extend(attrs)
+
+
+def test_html_escapes_every_fixture_string(tmp_path):
+    html = report.to_html(_result(_hostile(tmp_path)))
+    parser = _Tags()
+    parser.feed(html)
+    assert "script" not in parser.tags and "img" not in parser.tags and "b" not in parser.tags
+    assert not [name for name, _ in parser.attributes if name.startswith("on")], "no event handler attributes"
+    assert not [value for name, value in parser.attributes if name == "href" and value and not value.startswith("http")]
+    assert "&lt;script&gt;" in html
+    assert "Content-Security-Policy" in html
+    assert not [value for name, value in parser.attributes if name == "src"], "the report loads nothing: no network requests"
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+]
+
+
+def _chromium(tmp_path, html_path, *extra):
+    profile = tmp_path / "profile"
+    return subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *extra, html_path.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_html_renders_in_a_real_browser_without_console_errors(tmp_path):
+    page = tmp_path / "report.html"
+    page.write_text(report.to_html(_result(EXEMPLAR)))
+    done = _chromium(tmp_path, page, "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Designation readiness" in done.stdout and "<svg" in done.stdout
+    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
+    assert not console, console
+    shot = tmp_path / "shot.png"
+    done = _chromium(tmp_path, page, f"--screenshot={shot}", "--window-size=1200,1600")
+    assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_hostile_fixture_runs_no_script_in_a_real_browser(tmp_path):
+    page = tmp_path / "hostile.html"
+    page.write_text(report.to_html(_result(_hostile(tmp_path))))
+    done = _chromium(tmp_path, page, "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = done.stdout
+    assert "<title>PWNED" not in dom and "PWNED</title>" not in dom.split("<body")[0].replace("&lt;", "")
+    assert "<script" not in dom.lower()
+    assert "<img" not in dom.lower()
+    assert 'href="javascript:' not in dom
+    assert not [line for line in done.stderr.splitlines() if "CONSOLE" in line]
