@@ -141,7 +141,7 @@ def what_article(what: str) -> str:
 def load_fixture(path: Path | str, display_name: str | None = None) -> Fixture:
     """Read, validate and reference-check one fixture file."""
     path = Path(path)
-    name = display_name or (display_path(path, data_root()) if path.is_absolute() else path.as_posix())
+    name = display_name or (display_path(path, Path.cwd(), data_root()) if path.is_absolute() else path.as_posix())
     data, smap = load_yaml(path, name)
     if not isinstance(data, dict):
         raise InputError(smap.location(()), "a system description must be a mapping with a 'system' key")

@@ -28,6 +28,7 @@ from .errors import InputError
 from .facts import RESERVED, SUBJECT_KINDS, FactSpec, catalogue
 from .model import Strict, Text
 from .validation import validate
+from .resources import data_root
 from .yamlsource import PathKey, SourceMap, display_path, load_yaml
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]+(-[A-Z0-9]+)+$", max_length=40)]
@@ -382,7 +383,7 @@ def load_rules(directories: list[Path]) -> list[Rule]:
         if not files:
             raise InputError(str(directory), "no rule files (*.yaml) in this folder")
         for path in files:
-            rule = load_rule(path, display_path(path, Path(directory).parent), vocabulary)
+            rule = load_rule(path, display_path(path, data_root(), Path.cwd(), Path(directory).parent), vocabulary)
             for name in (rule.id, *rule.spec.aliases):
                 if name in names:
                     raise InputError(rule.file, f"rule id or alias '{name}' is already used by {names[name]}")

@@ -72,12 +72,10 @@ def _record(node: yaml.Node, path: PathKey, smap: SourceMap, name: str) -> None:
             _record(item, path + (index,), smap, name)
 
 
-def display_path(path: Path | str, root: Path | None = None) -> str:
-    """A stable name for a file in reports: relative to ``root`` or the working folder when inside it."""
+def display_path(path: Path | str, *roots: Path) -> str:
+    """A stable name for a file in reports: relative to the first of ``roots`` it lies in."""
     path = Path(path)
-    for base in (Path.cwd(), root):
-        if base is None:
-            continue
+    for base in roots:
         try:
             return path.resolve().relative_to(base.resolve()).as_posix()
         except ValueError:
