@@ -17,9 +17,10 @@ def _result(path, **kwargs):
 
 def test_stage_is_the_highest_stage_with_every_lower_must_rule_met():
     detail = _result(CP).summary["maturity_detail"]
-    leadership = detail["system-leadership"]
-    assert leadership["stage"] == "emerging"
-    assert leadership["stages"]["developing"]["failing"] == ["MM-LEAD-D2"]
+    architecture = detail["system-architecture"]
+    assert architecture["stage"] == "emerging"
+    assert architecture["stages"]["developing"]["failing"] == ["MM-ARCH-D2", "MM-ARCH-D3"]
+    assert detail["system-leadership"]["stage"] == "developing"
     # a domain whose first stage fails has reached no stage
     assert detail["coherent-population"]["stage"] is None
     assert detail["coherent-population"]["next_stage"] == "emerging"
@@ -27,11 +28,11 @@ def test_stage_is_the_highest_stage_with_every_lower_must_rule_met():
 
 def test_roadmap_lists_the_next_stage_rules_that_do_not_pass():
     summary = _result(CP).summary
-    assert summary["next_stage"]["system-leadership"] == ["MM-LEAD-D2"]
-    item = summary["maturity_detail"]["system-leadership"]["roadmap"][0]
-    assert item["stage"] == "developing"
-    assert "primary care seat" in item["messages"][0]
-    assert "shared_vision" not in item["messages"][0], "only the failing part of a rule is reported"
+    assert summary["next_stage"]["system-leadership"] == ["MM-LEAD-M1", "MM-LEAD-M2", "MM-LEAD-M3", "MM-LEAD-M5"]
+    item = summary["maturity_detail"]["system-architecture"]["roadmap"][1]
+    assert (item["rule_id"], item["stage"]) == ("MM-ARCH-D3", "developing")
+    assert "financial_plan" in item["messages"][0]
+    assert "financial_drivers_understood" not in item["messages"][0], "only the failing part of a rule is reported"
 
 
 def test_thriving_has_no_next_stage():
