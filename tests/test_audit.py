@@ -163,3 +163,32 @@ def test_graph_export(run, tmp_path):
     assert g.nodes["west"]["location"].startswith("fixtures/synthetic/planted-gaps.yaml:") or g.nodes["west"]["location"].endswith(".yaml:62")
     code, out, _ = run("graph", PLANTED, "--format", "dot")
     assert code == 0 and out.startswith(("digraph", "strict digraph")) and 'west [type=place' in out
+
+
+@pytest.mark.parametrize("name", ["cambridgeshire-and-peterborough-2019", "cambridgeshire-and-peterborough-2021", "lancashire-and-south-cumbria-2020"])
+def test_every_command_works_on_the_real_systems(run, tmp_path, name):
+    from conftest import FIXTURES
+
+    fixture = FIXTURES / "real" / f"{name}.yaml"
+    outputs = {fmt: tmp_path / f"{name}.{fmt}" for fmt in ("html", "sarif", "junit", "csv", "markdown", "json")}
+    code, _, err = run("check", fixture, *[x for fmt, path in outputs.items() for x in ("--format", f"{fmt}={path}")])
+    assert code == 1, err
+    assert all(path.stat().st_size for path in outputs.values())
+    code, out, _ = run("explain", fixture, "IC-PLACE-001")
+    assert code == 0 and "para 2.31" in out
+    code, out, _ = run("graph", fixture, "--format", "dot")
+    assert code == 0 and "digraph" in out
+    code, out, _ = run("diff", outputs["json"], fixture)
+    assert code == 0 and "0 new, 0 closed" in out
+
+
+def test_cp_diff_between_its_two_dates(run):
+    from conftest import FIXTURES
+
+    old = FIXTURES / "real" / "cambridgeshire-and-peterborough-2019.yaml"
+    new = FIXTURES / "real" / "cambridgeshire-and-peterborough-2021.yaml"
+    code, out, _ = run("diff", old, new, "--format", "json")
+    d = json.loads(out)
+    leadership = next(row for row in d["domains"] if row["domain"] == "system-leadership")
+    assert (leadership["old"], leadership["new"], leadership["change"]) == ("emerging", "developing", "↑")
+    assert d["gaps"]["closed"] and d["gaps"]["unchanged"]

@@ -8,7 +8,6 @@ import pytest
 
 from icscheck import api
 from icscheck.fixture import load_fixture
-from icscheck.report import to_json
 from icscheck.rules import load_rules
 
 from conftest import ALL_FIXTURES, CP, EXEMPLAR, PLANTED, REAL_FIXTURES, RULES

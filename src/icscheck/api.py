@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import resources
 from .engine import evaluate
+from .errors import InputError
 from .facts import Subject, derive_subjects
 from .findings import Finding, FindingBuilder, build_findings
 from .fixture import Fixture, load_fixture
@@ -81,7 +82,5 @@ def check(
 def fixture_files(folder: Path) -> list[Path]:
     """The system descriptions in a folder (not its subfolders), in name order."""
     if not folder.is_dir():
-        from .errors import InputError
-
         raise InputError(str(folder), "not a folder")
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())

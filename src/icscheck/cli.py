@@ -197,7 +197,7 @@ def batch(folder, output, rule_dirs, engine, threshold) -> None:
             results.append(api.check_fixture(load_fixture(path), rules_loaded, engine, None, threshold))
             progress.advance(task)
     outputs: dict[str, str] = {}
-    for path, result in zip(paths, results):
+    for path, result in zip(paths, results, strict=True):
         outputs.update(_stem_outputs(result, path.stem))
     outputs["regional.json"] = report.regional_json(results, threshold)
     outputs["regional.md"] = report.regional_markdown(results, threshold)

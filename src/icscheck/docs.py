@@ -8,8 +8,6 @@ shipped in ``icscheck/templates``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
-
 from pydantic import Field, model_validator
 
 from .errors import InputError
@@ -124,5 +122,3 @@ def build(rules: list[Rule], coverage: list[CoverageEntry]) -> dict[str, str]:
     )
     return pages
 
-
-DocsFormat = Literal["md"]

@@ -115,11 +115,11 @@ def _evaluate_chunk(rules: list[Rule], kind: str, subjects: list[Subject]) -> Ev
             raise EngineError(f"fact {fact['subject']!r} has {len(fact) + 1} attributes; the engine ignores facts with 253 or more")
     for salt in range(ATTEMPTS):
         ids = [f"{salt}:{index}" for index in range(len(base))]
-        facts = [dict(fact, id=fid) for fact, fid in zip(base, ids)]
+        facts = [dict(fact, id=fid) for fact, fid in zip(base, ids, strict=True)]
         fired = _run_once(definition_json, facts, salt)
         if fired is None:
             continue
-        by_id = {fid: subject.id for fid, subject in zip(ids, subjects)}
+        by_id = {fid: subject.id for fid, subject in zip(ids, subjects, strict=True)}
         seen = {fid for name, fid in fired if name.startswith("seen#")}
         if seen != set(ids):
             continue  # a fact was dropped without an error code: retry

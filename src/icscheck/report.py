@@ -17,7 +17,7 @@ from rich.text import Text
 from . import __version__
 from .api import Result
 from .comparison import Comparison
-from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, RAG_KEY, STAGES
+from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
 from .rules import Rule, Source
 from .templating import environment, html_environment
 from .graph import SystemGraph, picture_graph
@@ -131,7 +131,7 @@ def maturity_table(summary: dict) -> Table:
     for stage in STAGES:
         table.add_column(stage, justify="center")
     table.add_column("stage reached", style="bold")
-    for domain, info in summary["maturity_detail"].items():
+    for info in summary["maturity_detail"].values():
         cells = []
         for stage in STAGES:
             cell = info["stages"][stage]
@@ -266,22 +266,25 @@ def rule_text(rule: Rule) -> Group:
 
 def to_markdown(result: Result, docs_base: str = "../docs/rules/") -> str:
     """The report as Markdown: scores, roadmap, every gap with its evidence and source, every rule."""
-    data = report_dict(result)
-    return environment().get_template("report.md.j2").render(
-        system=result.fixture.description.system,
-        file=result.fixture.file,
-        as_of=data["as_of"],
-        engine=result.engine,
-        version=__version__,
-        rules=result.rules,
-        stages=STAGES,
-        summary=result.summary,
-        gaps=[f for f in result.findings if f.status in ("gap", "error", "info", "waived")],
-        titles={r.id: r.spec.title for r in result.rules},
-        strengths={r.id: r.spec.strength for r in result.rules},
-        sources={r.id: r.spec.source.citation() for r in result.rules},
-        docs_base=docs_base,
-    )
+    return environment().get_template("report.md.j2").render(**_context(result), docs_base=docs_base)
+
+
+def _context(result: Result) -> dict[str, Any]:
+    """What the Markdown and HTML report templates show."""
+    return {
+        "system": result.fixture.description.system,
+        "file": result.fixture.file,
+        "as_of": result.as_of.isoformat(),
+        "engine": result.engine,
+        "version": __version__,
+        "rules": result.rules,
+        "stages": STAGES,
+        "summary": result.summary,
+        "gaps": [f for f in result.findings if f.status in ("gap", "error", "info", "waived")],
+        "titles": {r.id: r.spec.title for r in result.rules},
+        "strengths": {r.id: r.spec.strength for r in result.rules},
+        "sources": {r.id: r.spec.source.citation() for r in result.rules},
+    }
 
 
 def comparison_json(items: list[Comparison]) -> str:
@@ -402,18 +405,4 @@ def picture_svg(result: Result) -> str:
 
 def to_html(result: Result) -> str:
     """One self-contained HTML file: no scripts, no network requests, every fixture string escaped."""
-    return html_environment().get_template("report.html.j2").render(
-        system=result.fixture.description.system,
-        file=result.fixture.file,
-        as_of=result.as_of.isoformat(),
-        engine=result.engine,
-        version=__version__,
-        rules=result.rules,
-        stages=STAGES,
-        summary=result.summary,
-        gaps=[f for f in result.findings if f.status in ("gap", "error", "info", "waived")],
-        titles={r.id: r.spec.title for r in result.rules},
-        strengths={r.id: r.spec.strength for r in result.rules},
-        sources={r.id: r.spec.source.citation() for r in result.rules},
-        picture=Markup(picture_svg(result)),
-    )
+    return html_environment().get_template("report.html.j2").render(**_context(result), picture=Markup(picture_svg(result)))

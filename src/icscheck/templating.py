@@ -18,24 +18,10 @@ def safe_url(url: object) -> bool:
     return text.startswith(("https://", "http://"))
 
 
-def html_environment() -> jinja2.Environment:
-    """HTML and SVG: every value from a fixture is escaped."""
+def _environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("icscheck", "templates"),
-        autoescape=True,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["safe_url"] = safe_url
-    return env
-
-
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("icscheck", "templates"),
-        autoescape=False,
+        autoescape=autoescape,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -43,4 +29,15 @@ def environment() -> jinja2.Environment:
     )
     env.filters["cell"] = md_cell
     env.filters["value"] = render_value
+    env.filters["safe_url"] = safe_url
     return env
+
+
+def html_environment() -> jinja2.Environment:
+    """HTML and SVG: every value from a fixture is escaped."""
+    return _environment(autoescape=True)
+
+
+def environment() -> jinja2.Environment:
+    """Markdown and other text."""
+    return _environment(autoescape=False)
