@@ -171,3 +171,12 @@ def test_hostile_fixture_runs_no_script_in_a_real_browser(tmp_path):
     assert "<img" not in dom.lower()
     assert 'href="javascript:' not in dom
     assert not [line for line in done.stderr.splitlines() if "CONSOLE" in line]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_the_console_check_sees_console_errors(tmp_path):
+    """The browser tests read console messages from chromium's log; make sure they would see one."""
+    page = tmp_path / "noisy.html"
+    page.write_text('<html><body><script>console.error("icscheck-console-marker")</script></body></html>')
+    done = _chromium(tmp_path, page, "--dump-dom")
+    assert any("CONSOLE" in line and "icscheck-console-marker" in line for line in done.stderr.splitlines())
