@@ -57,14 +57,15 @@ def holds(condition: Compiled | None, fact: dict[str, Any]) -> bool:
 
 
 def evaluate_python(rules: Iterable[Rule], subjects: list[Subject]) -> Evaluation:
-    facts = [(s.id, s.kind, s.engine_fact()) for s in subjects]
+    by_kind: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for s in subjects:
+        by_kind.setdefault(s.kind, []).append((s.id, s.engine_fact()))
     result: Evaluation = {}
     for rule in rules:
-        applicable = frozenset(sid for sid, kind, fact in facts if kind == rule.kind and holds(rule.where, fact))
-        passing = frozenset(
-            sid for sid, kind, fact in facts if kind == rule.kind and sid in applicable and holds(rule.condition, fact)
-        )
-        result[rule.id] = RuleOutcome(applicable, passing)
+        facts = by_kind.get(rule.kind, [])
+        applicable = [(sid, fact) for sid, fact in facts if holds(rule.where, fact)]
+        passing = frozenset(sid for sid, fact in applicable if holds(rule.condition, fact))
+        result[rule.id] = RuleOutcome(frozenset(sid for sid, _ in applicable), passing)
     return result
 
 

@@ -59,11 +59,15 @@ class SystemGraph:
         self.fixture = fixture
         self.g = nx.MultiDiGraph()
         self._neighbours: dict[tuple[str, str, str], list[str]] = {}
+        self._services: dict[str, frozenset[str]] = {}
+        self._objs: dict[str, object] = {}
+        self._seats: dict[str, list[SeatInfo]] = {}
         self._build()
 
     # -- construction -----------------------------------------------------
     def _node(self, key: str, type_: str, obj, path: PathKey) -> None:
         self.g.add_node(key, type=type_, obj=obj, path=path, evidence=tuple(getattr(obj, "evidence", ())))
+        self._objs[key] = obj
 
     def _build(self) -> None:
         desc = self.fixture.description
@@ -109,6 +113,7 @@ class SystemGraph:
                     person = f"person:{seat.person}"
                     if person not in self.g:
                         self.g.add_node(person, type="person", obj=None, path=(), evidence=())
+                        self._objs[person] = None
                     self.g.add_edge(person, seat_key, key="holds")
                 for ref in seat.represents:
                     self.g.add_edge(seat_key, ref, key="represents")
@@ -151,7 +156,7 @@ class SystemGraph:
         return self._by_type.get(type_, [])
 
     def obj(self, node: str):
-        return self.g.nodes[node]["obj"]
+        return self._objs[node]
 
     def targets(self, node: str, rel: str) -> list[str]:
         key = (node, rel, "out")
@@ -170,8 +175,10 @@ class SystemGraph:
 
     # -- domain queries -----------------------------------------------------
     def services(self, org: str) -> frozenset[str]:
-        obj = self.obj(org)
-        return frozenset(KIND_SERVICES.get(obj.kind, set()) | set(obj.services))
+        if org not in self._services:
+            obj = self.obj(org)
+            self._services[org] = frozenset(KIND_SERVICES.get(obj.kind, set()) | set(obj.services))
+        return self._services[org]
 
     def boards_governing(self, entity: str, kinds: frozenset[str] | None = None) -> list[str]:
         boards = self.sources(entity, "governs")
@@ -181,21 +188,28 @@ class SystemGraph:
         return [b for b in self.nodes("board") if self.obj(b).kind in SYSTEM_BOARD_KINDS]
 
     def seats(self, boards: list[str]) -> list[SeatInfo]:
-        out = []
+        out: list[SeatInfo] = []
         for board in boards:
-            for seat in self.sources(board, "seat_on"):
-                obj = self.obj(seat)
-                org = obj.organisation
-                out.append(
-                    SeatInfo(
-                        node=seat,
-                        board=board,
-                        role=obj.role,
-                        organisation=org,
-                        org_kind=self.obj(org).kind if org else None,
-                        services=self.services(org) if org else frozenset(),
-                    )
+            if board not in self._seats:
+                self._seats[board] = self._board_seats(board)
+            out.extend(self._seats[board])
+        return out
+
+    def _board_seats(self, board: str) -> list[SeatInfo]:
+        out = []
+        for seat in self.sources(board, "seat_on"):
+            obj = self.obj(seat)
+            org = obj.organisation
+            out.append(
+                SeatInfo(
+                    node=seat,
+                    board=board,
+                    role=obj.role,
+                    organisation=org,
+                    org_kind=self.obj(org).kind if org else None,
+                    services=self.services(org) if org else frozenset(),
                 )
+            )
         return out
 
     def represented_on(self, entity: str) -> list[str]:
