@@ -184,3 +184,16 @@ def test_every_verdict_on_a_real_system_cites_evidence(path):
     result = api.check_fixture(load_fixture(path), RULEBOOK, "python")
     uncited = [(f.rule_id, f.subject_id) for f in result.findings if f.status != "not_applicable" and not f.evidence]
     assert not uncited
+
+
+@pytest.mark.parametrize("path", REAL_FIXTURES, ids=lambda p: p.stem)
+def test_every_claim_of_a_real_system_cites_evidence(path):
+    desc = load_fixture(path).description
+    claims = [("system", desc.system), *[(f"{name} {item.id}", item) for name in (
+        "organisations", "places", "neighbourhoods", "collaboratives", "boards", "arrangements", "attestations", "self_assessments"
+    ) for item in getattr(desc, name)]]
+    claims += [(f"seat {i} of {board.id}", seat) for board in desc.boards for i, seat in enumerate(board.members)]
+    if desc.system.finance:
+        claims.append(("finance", desc.system.finance))
+    uncited = [label for label, claim in claims if not claim.evidence]
+    assert not uncited
