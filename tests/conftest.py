@@ -16,6 +16,7 @@ REAL_FIXTURES = sorted((FIXTURES / "real").glob("*.yaml"))
 CP = FIXTURES / "real" / "cambridgeshire-and-peterborough-2021.yaml"
 EXEMPLAR = FIXTURES / "synthetic" / "exemplar-ics.yaml"
 PLANTED = FIXTURES / "synthetic" / "planted-gaps.yaml"
+EXEMPLAR_2023 = FIXTURES / "synthetic" / "exemplar-ics-2023.yaml"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from icscheck import api
 from icscheck.fixture import load_fixture
 from icscheck.rules import load_rules
 
-from conftest import ALL_FIXTURES, CP, EXEMPLAR, PLANTED, REAL_FIXTURES, RULES
+from conftest import ALL_FIXTURES, CP, EXEMPLAR, EXEMPLAR_2023, PLANTED, REAL_FIXTURES, RULES
 
 RULEBOOK = load_rules([RULES])
 
@@ -36,8 +36,9 @@ def test_one_finding_per_rule_and_subject(path):
     assert {f.rule_id for f in result.findings} == {r.id for r in RULEBOOK}
 
 
-def test_exemplar_passes_every_rule_in_force():
-    result = api.check_fixture(load_fixture(EXEMPLAR), RULEBOOK, "durable")
+@pytest.mark.parametrize("path", [EXEMPLAR, EXEMPLAR_2023], ids=lambda p: p.stem)
+def test_exemplar_passes_every_rule_in_force(path):
+    result = api.check_fixture(load_fixture(path), RULEBOOK, "durable")
     others = [(f.rule_id, f.status, f.message) for f in result.findings if f.status != "pass"]
     assert all(status == "not_applicable" and "not in force" in message for _, status, message in others), others
     assert result.summary["readiness"]["ready"] is True
@@ -197,3 +198,16 @@ def test_every_claim_of_a_real_system_cites_evidence(path):
         claims.append(("finance", desc.system.finance))
     uncited = [label for label, claim in claims if not claim.evidence]
     assert not uncited
+
+
+def test_date_effective_rules_follow_the_assessment_date():
+    import datetime as dt
+
+    after = api.check_fixture(load_fixture(EXEMPLAR_2023), RULEBOOK, "python")
+    ended = next(f for f in after.findings if f.rule_id == "COA-COMM-001")
+    assert (ended.status, ended.message) == ("not_applicable", "not in force on 2023-03-31: applied until 2022-06-30")
+    assert all(f.status == "pass" for f in after.findings if f.rule_id.startswith(("ACT-", "DF-", "PCG-")))
+    # the 2021 description, assessed in 2023, meets none of the Act's ICB rules
+    late = api.check_fixture(load_fixture(EXEMPLAR), RULEBOOK, "python", as_of=dt.date(2023, 3, 31))
+    gaps = {f.rule_id for f in late.findings if f.status == "gap"}
+    assert {"ACT-ICB-001", "ACT-ICB-002", "ACT-ICP-001", "DF-ICB-001", "DF-ICB-004", "DIG-LTP-001"} <= gaps
