@@ -117,3 +117,10 @@ def test_duplicate_rule_ids_across_folders(run, tmp_path):
 def test_usage_error_exits_2(run):
     code, _, _ = run("check", "--engine", "nonsense")
     assert code == 2
+
+
+def test_no_report_is_written_when_any_output_cannot_be(run, tmp_path):
+    first = tmp_path / "a.html"
+    code, _, err = run("check", EXEMPLAR, "--format", f"html={first}", "--format", f"csv={tmp_path / 'missing' / 'b.csv'}")
+    assert code == 2 and "does not exist" in err
+    assert not first.exists()

@@ -44,10 +44,9 @@ def _render(renderable, color: bool) -> str:
     return buffer.getvalue()
 
 
-def _write(output: str | None, text: str) -> None:
-    """Write atomically: either the whole report appears, or nothing changes."""
+def _check_target(output: str | None) -> None:
+    """Refuse an output file that cannot be written, before anything is written."""
     if output is None or output == "-":
-        click.echo(text, nl=False)
         return
     target = Path(output)
     if target.is_dir():
@@ -55,6 +54,21 @@ def _write(output: str | None, text: str) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(output, f"folder '{directory}' does not exist")
+
+
+def _need_engine(engine: str) -> None:
+    if engine == "durable" and not durable_available():
+        raise InputError("--engine", "durable-rules is not installed here; install it or use --engine python")
+
+
+def _write(output: str | None, text: str) -> None:
+    """Write atomically: either the whole report appears, or nothing changes."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    _check_target(output)
+    target = Path(output)
+    directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -110,10 +124,11 @@ def main() -> None:
 @_guard
 def check(fixture, rule_dirs, engine, formats, output, as_of, threshold, waiver_file, no_waivers) -> None:
     """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
-    if engine == "durable" and not durable_available():
-        raise InputError("--engine", "durable-rules is not installed here; install it or use --engine python")
+    _need_engine(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
     targets = _targets(formats, output)
+    for _, target in targets:
+        _check_target(target)
     result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, threshold, None if no_waivers else waiver_file)
     rendered = [(target, _format(result, fmt, target is None and sys.stdout.isatty())) for fmt, target in targets]
     for target, text in rendered:
@@ -184,8 +199,7 @@ def batch(folder, output, rule_dirs, engine, threshold) -> None:
     regional.md and regional.json.  Every description is checked before any
     file is written.
     """
-    if engine == "durable" and not durable_available():
-        raise InputError("--engine", "durable-rules is not installed here; install it or use --engine python")
+    _need_engine(engine)
     paths = api.fixture_files(Path(folder))
     if not paths:
         raise InputError(folder, "no system descriptions (*.yaml) in this folder")
@@ -258,8 +272,7 @@ def diff_command(old, new, rule_dirs, engine, fmt, output) -> None:
 @_guard
 def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_file, fmt) -> None:
     """Explain in plain English how RULE_ID was decided for FIXTURE (optionally one SUBJECT)."""
-    if engine == "durable" and not durable_available():
-        raise InputError("--engine", "durable-rules is not installed here; install it or use --engine python")
+    _need_engine(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
     result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, DEFAULT_THRESHOLD, waiver_file)
     explanation = explain.explain(result, rule_id, subject)
