@@ -117,7 +117,7 @@ def _arrangement_status(kind: str) -> Callable[[SystemGraph, str], Computed]:
         found = [a for a in g.nodes("arrangement") if g.obj(a).kind == kind]
         known = [g.obj(a).status for a in found if g.obj(a).status is not None]
         if not known:
-            return None, tuple(found) or (n,)
+            return None, tuple(found) or ("#arrangements",)
         return max(known, key=STATUS_RANK.__getitem__), tuple(found)
 
     return compute
@@ -138,7 +138,7 @@ def _attested(criterion: str) -> Callable[[SystemGraph, str], Computed]:
         for node in g.nodes("attestation"):
             if g.obj(node).criterion == criterion:
                 return g.obj(node).status, (node,)
-        return None, (n,)
+        return None, ("#attestations",)
 
     return compute
 

@@ -120,6 +120,11 @@ class SystemGraph:
         for i, arrangement in enumerate(desc.arrangements):
             self._node(arrangement.id, "arrangement", arrangement, ("arrangements", i))
             self.g.add_edge(arrangement.id, system, key="part_of")
+        for section in ("arrangements", "attestations", "collaboratives", "boards"):
+            # where an absent plan, attestation, collaborative or board is expected
+            path = (section,) if (section,) in self.fixture.source.lines else ("system",)
+            self.g.add_node(f"#{section}", type="section", obj=None, path=path, evidence=())
+            self._objs[f"#{section}"] = None
         for i, attestation in enumerate(desc.attestations):
             self._node(attestation.id, "attestation", attestation, ("attestations", i))
             self.g.add_edge(attestation.id, system, key="attests")
