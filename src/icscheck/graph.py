@@ -120,8 +120,8 @@ class SystemGraph:
         for i, arrangement in enumerate(desc.arrangements):
             self._node(arrangement.id, "arrangement", arrangement, ("arrangements", i))
             self.g.add_edge(arrangement.id, system, key="part_of")
-        for section in ("arrangements", "attestations", "collaboratives", "boards"):
-            # where an absent plan, attestation, collaborative or board is expected
+        for section in ("arrangements", "attestations"):
+            # where an absent plan or attestation is expected
             path = (section,) if (section,) in self.fixture.source.lines else ("system",)
             self.g.add_node(f"#{section}", type="section", obj=None, path=path, evidence=())
             self._objs[f"#{section}"] = None
