@@ -96,7 +96,6 @@ def to_sarif(result: Result) -> str:
                     "driver": {
                         "name": "icscheck",
                         "version": __version__,
-                        "informationUri": "https://pypi.org/project/icscheck/",
                         "rules": descriptors,
                     }
                 },
