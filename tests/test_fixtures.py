@@ -211,3 +211,21 @@ def test_date_effective_rules_follow_the_assessment_date():
     late = api.check_fixture(load_fixture(EXEMPLAR), RULEBOOK, "python", as_of=dt.date(2023, 3, 31))
     gaps = {f.rule_id for f in late.findings if f.status == "gap"}
     assert {"ACT-ICB-001", "ACT-ICB-002", "ACT-ICP-001", "DF-ICB-001", "DF-ICB-004", "DIG-LTP-001"} <= gaps
+
+
+def test_a_system_names_its_own_local_rule_pack(run, tmp_path):
+    from conftest import FIXTURES
+
+    lsc = FIXTURES / "real" / "lancashire-and-south-cumbria-2020.yaml"
+    code, out, _ = run("check", lsc, "--format", "json")
+    report = json.loads(out)
+    assert {r["id"] for r in report["rules"] if r["framework"] == "local"} == {f"LSC-ICP-00{i}" for i in range(1, 8)}
+    offer = [f for f in report["findings"] if f["rule_id"] == "LSC-ICP-007"]
+    assert len(offer) == 5 and {f["status"] for f in offer} == {"gap"}
+    # naming the pack again with --rules adds nothing twice
+    code, out, _ = run("check", lsc, "--format", "json", "--rules", "rules", "--rules", "rules-local/lancashire-and-south-cumbria")
+    assert len(json.loads(out)["rules"]) == len(report["rules"])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(lsc.read_text().replace("rule_packs: [lancashire-and-south-cumbria]", "rule_packs: [nowhere]"))
+    code, _, err = run("check", bad)
+    assert code == 2 and "bad.yaml:18: unknown rule pack 'nowhere'" in err

@@ -60,6 +60,20 @@ def check_fixture(
     return Result(fixture, rules, engine, as_of, subjects, findings, summary)
 
 
+def rule_dirs_for(fixture: Fixture, rule_dirs: list[Path]) -> list[Path]:
+    """The rule folders for a system: those given, plus the bundled local packs its description names."""
+    packs = {p.name: p for p in resources.local_rule_dirs()}
+    given = {Path(d).resolve() for d in rule_dirs}
+    dirs = list(rule_dirs)
+    for i, name in enumerate(fixture.description.system.rule_packs):
+        if name not in packs:
+            known = ", ".join(sorted(packs)) or "none"
+            raise InputError(fixture.source.location(("system", "rule_packs", i)), f"unknown rule pack '{name}'; bundled packs: {known}")
+        if packs[name].resolve() not in given:
+            dirs.append(packs[name])
+    return dirs
+
+
 def check(
     fixture: Path | str | None = None,
     rule_dirs: list[Path] | None = None,
@@ -70,8 +84,8 @@ def check(
 ) -> Result:
     """Check a fixture file (default: the bundled example) against rule folders (default: the rulebook)."""
     fixture_path = Path(fixture) if fixture else resources.example_fixture()
-    rules = load_rules(rule_dirs or [resources.rules_dir()])
     loaded = load_fixture(fixture_path)
+    rules = load_rules(rule_dirs_for(loaded, rule_dirs or [resources.rules_dir()]))
     waivers = None
     if waiver_file is not None:
         items, smap = load_waivers(waiver_file, rules)

@@ -206,12 +206,18 @@ def batch(folder, output, rule_dirs, engine, threshold) -> None:
     paths = api.fixture_files(Path(folder))
     if not paths:
         raise InputError(folder, "no system descriptions (*.yaml) in this folder")
-    rules_loaded = load_rules(_rule_dirs(rule_dirs))
+    base = _rule_dirs(rule_dirs)
+    rulebooks: dict[tuple[str, ...], list] = {}
     results = []
     with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
         task = progress.add_task("checking", total=len(paths))
         for path in paths:
-            results.append(api.check_fixture(load_fixture(path), rules_loaded, engine, None, threshold))
+            loaded = load_fixture(path)
+            dirs = api.rule_dirs_for(loaded, base)
+            key = tuple(str(d) for d in dirs)
+            if key not in rulebooks:
+                rulebooks[key] = load_rules(dirs)
+            results.append(api.check_fixture(loaded, rulebooks[key], engine, None, threshold))
             progress.advance(task)
     outputs: dict[str, str] = {}
     for path, result in zip(paths, results, strict=True):

@@ -275,6 +275,7 @@ class SystemInfo(Cited):
     registered_population: int | None = Field(default=None, ge=0)
     assessment_date: dt.date
     finance: Finance | None = None
+    rule_packs: list[Id] = Field(default_factory=list, description="Local rule packs (folders of rules-local/) that apply to this system")
 
 
 class Organisation(Cited):
