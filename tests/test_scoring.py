@@ -85,3 +85,12 @@ def test_text_report_shows_the_domain_by_stage_table(run):
     assert "Maturity matrix" in out and "stage reached" in out
     assert "Designation readiness: not ready" in out
     assert "Roadmap to the next stage" in out
+
+
+def test_freedoms_follow_the_system_stage():
+    exemplar = _result(EXEMPLAR).summary["freedoms"]
+    assert exemplar["stage"] == "thriving" and exemplar["next_stage"] is None
+    assert "ICSs will lead the assurance of all individual organisations" in exemplar["now"]["oversight"]
+    cp = _result(CP).summary
+    assert cp["system_stage"] is None  # coherent population has reached no stage
+    assert cp["freedoms"]["next_stage"] == "emerging" and cp["freedoms"]["now"] == {}

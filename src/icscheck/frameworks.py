@@ -50,3 +50,79 @@ INTEGRATING_CARE_THEMES = {
     "regulation-and-oversight": "Regulation and oversight (paras 2.52-2.61)",
     "commissioning": "How commissioning will change (paras 2.62-2.67)",
 }
+
+#: Freedoms and flexibilities for 2019-20 by stage (Designing ICSs in England, June 2019, Annex 2 of the
+#: Cambridgeshire and Peterborough STP Board paper of 18 July 2019): what a system earns at each stage,
+#: shown in reports as context, never checked.
+FREEDOMS_SOURCE = (
+    "Designing integrated care systems (ICSs) in England (NHS England and NHS Improvement, June 2019), "
+    "freedoms and flexibilities for 2019-20"
+)
+FREEDOMS: dict[str, dict[str, list[str]]] = {'oversight': {'emerging': ['Systems can provide advice and guidance on individual organisations within the '
+                            'system to support conversations',
+                            'NHSEI will use a single performance, oversight and assessment framework'],
+               'developing': ['Systems will develop and implement a plan to support ICS development, which '
+                              'will be reviewed and agreed with NHSEI',
+                              'NHSEI will invite system leadership to attend and contribute to discussions '
+                              'relating to individual organisations within the system',
+                              'NHSEI will consult the system position before any escalation action/ '
+                              'intervention is approved and enacted through a single identified lead',
+                              'NHSEI will align roles within the regions to support systems'],
+               'maturing': ['ICSs will agree and implement system-wide objectives agreed with regional '
+                            'teams, covering care quality and health outcomes, reductions in inequalities, '
+                            'implementation of integrated care models and improvements in financial and '
+                            'operational performance',
+                            'ICSs will conduct and contribute to the assurance and improvement of individual '
+                            'organisations performance',
+                            'NHSEI will keep ad hoc data requests and routine reporting outside the '
+                            'performance framework and agreed ICS objectives to a minimum, and coordinate '
+                            'through an identified lead',
+                            'NHSEI will not engage with individual Trusts or CCGs without the knowledge of '
+                            'the ICS',
+                            'NHSEI will co-locate regional roles within the ICS to provide bespoke support '
+                            'requested by the ICS'],
+               'thriving': ['ICSs will lead the assurance of all individual organisations',
+                            'ICSs will agree and coordinate any trust or CCG intervention carried out by '
+                            'NHSEI, other than in exceptional circumstances',
+                            'ICSs will be able to lead and shape how gathering any data from individual '
+                            'organisations is managed where required',
+                            'NHSEI will agree a minimum dataset with ICSs',
+                            'NHSEI will embed regional resources within the ICS to operate under the '
+                            'direction of the ICS',
+                            'NHSEI will undertake the least number of formal assurance meetings possible '
+                            'with individual organisations']},
+ 'finance': {'emerging': [],
+             'developing': ['STPs will demonstrate strong financial leadership and governance for financial '
+                            'decision-making.'],
+             'maturing': ['ICSs will take up the 19/20 ICS financial framework',
+                          'ICSs will commit to delivering the objectives of the relevant national programmes '
+                          'and report progress against this.',
+                          'Appropriate governance arrangements to account for use of funds will be in place '
+                          'before any funds are released',
+                          'NHSEI will delegate authority for the direction of transformation funding from '
+                          'national programmes to the system, where possible'],
+             'thriving': ['ICSs will take up the 19/20 ICS financial framework']},
+ 'planning': {'emerging': ['Organisational financial recovery plans will be developed with the system '
+                           'leaders to ensure consistency with five year system-level strategic plans, with '
+                           'system efficiency plans overseen by a system efficiency board',
+                           'NHSEI will lead review and assurance of organisational and system operating '
+                           'plans.',
+                           'NHSEI will work with the system to develop and strengthen these plans'],
+              'developing': ['NHSEI will work in partnership with system leaders to review organisational '
+                             'and system operating plans'],
+              'maturing': ['Organisations that are in financial surplus will play an active role in the '
+                           'development and delivery of financial recovery plans of organisations within '
+                           'their ICS',
+                           'NHSEI will support system leaders to assure organisational plans, and will work '
+                           'in partnership with system leaders to ensure system operating plans are '
+                           'sufficiently robust.'],
+              'thriving': ['ICSs will lead assurance of organisational plans.',
+                           'System operating plans will have a light touch review by the NHSEI']},
+ 'support': {'emerging': ['Intense support, regionally led and nationally coordinated'],
+             'developing': ['Based on needs identified in development plan',
+                            'ICS Accelerator Programme TBC',
+                            'Access to regional and national subject-matter expertise where required'],
+             'maturing': ['ICS Development Programme'],
+             'thriving': ['ICS Development Programme',
+                          'Expectation to work alongside regional and national teams to support less '
+                          'developed systems']}}

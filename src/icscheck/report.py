@@ -17,7 +17,7 @@ from rich.text import Text
 from . import __version__
 from .api import Result
 from .comparison import Comparison
-from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
+from .frameworks import FREEDOMS_SOURCE, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
 from .rules import Rule, Source
 from .templating import environment, html_environment
 from .graph import SystemGraph, picture_graph
@@ -161,6 +161,20 @@ def readiness_text(summary: dict) -> Text:
     return Text(f"Designation readiness: not ready (every domain must reach {ready['threshold']}; below: {below})", style="bold red")
 
 
+def freedoms_parts(summary: dict) -> list[Any]:
+    freedoms = summary["freedoms"]
+    stage = freedoms["stage"] or "not yet emerging"
+    parts: list[Any] = [Text(f"Freedoms and flexibilities (system stage: {stage}; the lowest stage of its domains)", style="bold")]
+    for label, key in (("now", "now"), (f"at {freedoms['next_stage']}", "next")):
+        if not freedoms[key]:
+            continue
+        parts.append(Text(f"  {label}:"))
+        for area, items in freedoms[key].items():
+            for item in items:
+                parts.append(Text(f"    {area}: {item}"))
+    return parts
+
+
 def roadmap_parts(summary: dict) -> list[Any]:
     parts: list[Any] = [Text("Roadmap to the next stage", style="bold")]
     for info in summary["maturity_detail"].values():
@@ -206,6 +220,8 @@ def text_report(result: Result) -> Group:
         readiness_text(summary),
         Text(""),
         *roadmap_parts(summary),
+        Text(""),
+        *freedoms_parts(summary),
         Text(""),
         table,
     ]
@@ -284,6 +300,7 @@ def _context(result: Result) -> dict[str, Any]:
         "titles": {r.id: r.spec.title for r in result.rules},
         "strengths": {r.id: r.spec.strength for r in result.rules},
         "sources": {r.id: r.spec.source.citation() for r in result.rules},
+        "freedoms_source": FREEDOMS_SOURCE,
     }
 
 

@@ -11,6 +11,8 @@ arrangement, designation readiness and the roadmap to each domain's next stage.
   track; AR plan to be developed in next quarter; R discussion ongoing).  A
   status claimed without an evidence item counts as R; a G whose
   arrangement rules have gaps is held at GA.
+* **System stage**: the lowest stage its domains have reached; the freedoms and
+  flexibilities of that stage and the next are reported as context.
 * **Readiness**: every domain at least at the threshold stage (default
   ``maturing``, the matrix's minimum for being named an ICS; NHS Providers'
   briefing reads ``developing``).
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from .facts import Subject
 from .findings import STATUSES, Finding
-from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, RAG_KEY, STAGES, STATUS_TO_RAG
+from .frameworks import FREEDOMS, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, RAG_KEY, STAGES, STATUS_TO_RAG
 from .rules import Rule
 
 DEFAULT_THRESHOLD = "maturing"
@@ -104,6 +106,11 @@ def summarise(
     matrix = maturity(rules, findings, by_rule)
     coa = operating_arrangements(rules, subjects or [], by_rule)
     below = [d for d, info in matrix.items() if info["stage"] is None or STAGES.index(info["stage"]) < STAGES.index(threshold)]
+    reached = [info["stage"] for info in matrix.values()]
+    system_stage = None if None in reached else min(reached, key=STAGES.index)
+    next_system_stage = STAGES[0] if system_stage is None else (
+        None if system_stage == STAGES[-1] else STAGES[STAGES.index(system_stage) + 1]
+    )
     return {
         "totals": totals,
         "rules_evaluated": len(rules),
@@ -116,6 +123,13 @@ def summarise(
             "domains_below_threshold": below,
         },
         "next_stage": {d: [item["rule_id"] for item in info["roadmap"]] for d, info in matrix.items()},
+        "system_stage": system_stage,
+        "freedoms": {
+            "stage": system_stage,
+            "now": {area: stages[system_stage] for area, stages in FREEDOMS.items()} if system_stage else {},
+            "next_stage": next_system_stage,
+            "next": {area: stages[next_system_stage] for area, stages in FREEDOMS.items()} if next_system_stage else {},
+        },
         "maturity_detail": matrix,
         "coa_detail": coa,
         "by_rule": by_rule,
