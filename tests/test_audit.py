@@ -192,3 +192,27 @@ def test_cp_diff_between_its_two_dates(run):
     leadership = next(row for row in d["domains"] if row["domain"] == "system-leadership")
     assert (leadership["old"], leadership["new"], leadership["change"]) == ("emerging", "developing", "↑")
     assert d["gaps"]["closed"] and d["gaps"]["unchanged"]
+
+
+def test_a_rule_parameter_can_be_set_per_run(run):
+    code, out, _ = run("check", EXEMPLAR, "--format", "json", "--param", "FIN-002.min_productivity_growth_pct=1.7")
+    report = json.loads(out)
+    assert code == 1
+    gap = next(f for f in report["findings"] if f["rule_id"] == "FIN-002")
+    assert gap["status"] == "gap" and "expected at least 1.7% a year" in gap["message"]
+    assert next(r for r in report["rules"] if r["id"] == "FIN-002")["parameters"] == {"min_productivity_growth_pct": 1.7}
+    assert run("check", EXEMPLAR, "--param", "FIN-002.min_productivity_growth_pct=1.6")[0] == 0
+
+
+@pytest.mark.parametrize(
+    "param,says",
+    [
+        ("FIN-002.min_productivity_growth_pct=abc", "takes a float like 1.1"),
+        ("FIN-002.rate=1", "has no parameter 'rate'"),
+        ("NOPE-1.x=1", "no rule NOPE-1"),
+        ("nonsense", "is not RULE.NAME=VALUE"),
+    ],
+)
+def test_bad_parameters_are_invalid_input(run, param, says):
+    code, _, err = run("check", EXEMPLAR, "--param", param)
+    assert code == 2 and says in err and len(err.strip().splitlines()) == 1

@@ -18,7 +18,7 @@ from .facts import Subject, derive_subjects
 from .findings import Finding, FindingBuilder, build_findings
 from .fixture import Fixture, load_fixture
 from .graph import SystemGraph
-from .rules import Rule, load_rules
+from .rules import Parameters, Rule, load_rules
 from .scoring import DEFAULT_THRESHOLD, summarise
 from .waivers import Waiver, apply_waivers, load_waivers
 
@@ -81,11 +81,12 @@ def check(
     as_of: dt.date | None = None,
     threshold: str = DEFAULT_THRESHOLD,
     waiver_file: Path | str | None = None,
+    parameters: Parameters | None = None,
 ) -> Result:
     """Check a fixture file (default: the bundled example) against rule folders (default: the rulebook)."""
     fixture_path = Path(fixture) if fixture else resources.example_fixture()
     loaded = load_fixture(fixture_path)
-    rules = load_rules(rule_dirs_for(loaded, rule_dirs or [resources.rules_dir()]))
+    rules = load_rules(rule_dirs_for(loaded, rule_dirs or [resources.rules_dir()]), parameters)
     waivers = None
     if waiver_file is not None:
         items, smap = load_waivers(waiver_file, rules)

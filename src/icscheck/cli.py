@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import click
+import yaml
 from rich.console import Console
 from rich.progress import Progress
 
@@ -86,6 +87,30 @@ def _rule_dirs(values: tuple[str, ...]) -> list[Path]:
     return [Path(v) for v in values] if values else [resources.rules_dir()]
 
 
+def _parameters(items: tuple[str, ...]) -> dict:
+    """--param RULE.NAME=VALUE, the value read as YAML (1.6 is a number, true a yes/no)."""
+    out: dict[str, dict] = {}
+    for item in items:
+        target, sep, raw = item.partition("=")
+        rule_id, dot, name = target.partition(".")
+        if not sep or not dot or not rule_id or not name or not raw:
+            raise InputError("--param", f"'{item}' is not RULE.NAME=VALUE")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            value = raw
+        if not isinstance(value, (bool, int, float, str)):
+            raise InputError("--param", f"'{item}': the value must be a number, true/false or text")
+        out.setdefault(rule_id, {})[name] = value
+    return out
+
+
+PARAM_OPTION = click.option(
+    "--param", "params", multiple=True, metavar="RULE.NAME=VALUE",
+    help="Set a rule parameter otherwise than its file does (repeatable), e.g. FIN-002.min_productivity_growth_pct=1.6.",
+)
+
+
 def _guard(func):
     """Run a command body, turning input and engine errors into one line and an exit code."""
 
@@ -124,15 +149,18 @@ def main() -> None:
 )
 @click.option("--waivers", "waiver_file", type=click.Path(dir_okay=False), help="Waiver file of agreed derogations.")
 @click.option("--no-waivers", is_flag=True, help="Ignore waivers: show the unwaived picture.")
+@PARAM_OPTION
 @_guard
-def check(fixture, rule_dirs, engine, formats, output, as_of, threshold, waiver_file, no_waivers) -> None:
+def check(fixture, rule_dirs, engine, formats, output, as_of, threshold, waiver_file, no_waivers, params) -> None:
     """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
     _need_engine(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
     targets = _targets(formats, output)
     for _, target in targets:
         _check_target(target)
-    result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, threshold, None if no_waivers else waiver_file)
+    result = api.check(
+        fixture, _rule_dirs(rule_dirs), engine, as_of_date, threshold, None if no_waivers else waiver_file, _parameters(params)
+    )
     rendered = [(target, _format(result, fmt, target is None and sys.stdout.isatty())) for fmt, target in targets]
     for target, text in rendered:
         _write(target, text)
@@ -193,8 +221,9 @@ def _stem_outputs(result, stem: str) -> dict[str, str]:
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
 @click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True)
 @click.option("--threshold", type=click.Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True)
+@PARAM_OPTION
 @_guard
-def batch(folder, output, rule_dirs, engine, threshold) -> None:
+def batch(folder, output, rule_dirs, engine, threshold, params) -> None:
     """Check every system description in FOLDER; write each system's reports and a regional summary.
 
     For each description: NAME.json, NAME.md, NAME.txt and, where it carries
@@ -207,6 +236,7 @@ def batch(folder, output, rule_dirs, engine, threshold) -> None:
     if not paths:
         raise InputError(folder, "no system descriptions (*.yaml) in this folder")
     base = _rule_dirs(rule_dirs)
+    parameters = _parameters(params)
     rulebooks: dict[tuple[str, ...], list] = {}
     results = []
     with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
@@ -216,7 +246,7 @@ def batch(folder, output, rule_dirs, engine, threshold) -> None:
             dirs = api.rule_dirs_for(loaded, base)
             key = tuple(str(d) for d in dirs)
             if key not in rulebooks:
-                rulebooks[key] = load_rules(dirs)
+                rulebooks[key] = load_rules(dirs, parameters)
             results.append(api.check_fixture(loaded, rulebooks[key], engine, None, threshold))
             progress.advance(task)
     outputs: dict[str, str] = {}
@@ -278,12 +308,13 @@ def diff_command(old, new, rule_dirs, engine, fmt, output) -> None:
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--waivers", "waiver_file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@PARAM_OPTION
 @_guard
-def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_file, fmt) -> None:
+def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_file, fmt, params) -> None:
     """Explain in plain English how RULE_ID was decided for FIXTURE (optionally one SUBJECT)."""
     _need_engine(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
-    result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, DEFAULT_THRESHOLD, waiver_file)
+    result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, DEFAULT_THRESHOLD, waiver_file, _parameters(params))
     explanation = explain.explain(result, rule_id, subject)
     if fmt == "json":
         click.echo(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))

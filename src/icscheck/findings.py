@@ -71,20 +71,21 @@ def render_value(value: Value) -> str:
 
 
 class _Rendered(dict):
-    """Facts rendered for a message, computed only for the placeholders used."""
+    """Facts (and rule parameters) rendered for a message, only for the placeholders used."""
 
-    def __init__(self, subject: Subject):
+    def __init__(self, subject: Subject, params: dict[str, Any]):
         super().__init__(subject=subject.id)
         self._facts = subject.facts
+        self._params = params
 
     def __missing__(self, key: str) -> str:
-        value = render_value(self._facts[key])
+        value = render_value(self._facts[key] if key in self._facts else self._params[key])
         self[key] = value
         return value
 
 
-def render(template: str, subject: Subject) -> str:
-    return template.format_map(_Rendered(subject))
+def render(template: str, subject: Subject, params: dict[str, Any] | None = None) -> str:
+    return template.format_map(_Rendered(subject, params or {}))
 
 
 def atoms(condition: Compiled | None) -> list[tuple]:
@@ -159,13 +160,13 @@ class FindingBuilder:
                             seen.append(loc)
             expected = tuple(seen)
         if status == "pass":
-            message = render(rule.spec.pass_message, subject) if rule.spec.pass_message else rule.spec.title
+            message = render(rule.spec.pass_message, subject, rule.spec.parameters) if rule.spec.pass_message else rule.spec.title
         else:
-            message = render(rule.spec.message, subject)
+            message = render(rule.spec.message, subject, rule.spec.parameters)
             failing_parts = []
             for atom, template in rule.part_messages:
                 if not holds(atom, fact):
-                    part = render(template, subject)
+                    part = render(template, subject, rule.spec.parameters)
                     if part not in failing_parts:
                         failing_parts.append(part)
             if failing_parts:

@@ -50,6 +50,7 @@ def rule_dict(rule: Rule, full: bool = False) -> dict[str, Any]:
         "arrangement": spec.arrangement,
         "strength": spec.strength,
         "source": source_dict(spec.source),
+        **({"parameters": dict(spec.parameters)} if spec.parameters else {}),
     }
     if full:
         out.update(
@@ -60,7 +61,6 @@ def rule_dict(rule: Rule, full: bool = False) -> dict[str, Any]:
                 "rationale": spec.rationale,
                 "applies_to": rule.kind,
                 "examines": list(rule.examined),
-                "parameters": dict(spec.parameters),
                 "effective_from": spec.effective_from.isoformat() if spec.effective_from else None,
                 "effective_to": spec.effective_to.isoformat() if spec.effective_to else None,
                 "file": rule.file,

@@ -240,7 +240,7 @@ def compile_condition(
     compiled = _compile(cond, facts, params, path, smap, negate, messages)
     part_message = getattr(cond, "message", None)
     if part_message:
-        _check_template(part_message, facts, path + ("message",), smap)
+        _check_template(part_message, facts, path + ("message",), smap, params)
         messages.setdefault(compiled, part_message)
     return compiled
 
@@ -312,7 +312,9 @@ def attributes(compiled: Compiled | None) -> list[str]:
     return out
 
 
-def _check_template(template: str, facts: dict[str, FactSpec], path: PathKey, smap: SourceMap) -> None:
+def _check_template(
+    template: str, facts: dict[str, FactSpec], path: PathKey, smap: SourceMap, params: dict[str, Scalar] | None = None
+) -> None:
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
@@ -322,7 +324,7 @@ def _check_template(template: str, facts: dict[str, FactSpec], path: PathKey, sm
             continue
         if spec or conversion:
             raise InputError(smap.location(path), f"message placeholder '{{{field}}}' may not carry a format or conversion")
-        if field not in facts and field not in ("subject",):
+        if field not in facts and field not in ("subject",) and field not in (params or {}):
             raise InputError(smap.location(path), f"message names unknown fact '{field}'")
 
 
@@ -336,9 +338,9 @@ def _build(spec: RuleFile, smap: SourceMap, vocabulary: dict[str, dict[str, Fact
     )
     part_messages: dict = {}
     condition = compile_condition(spec.condition, facts, params, ("condition",), smap, messages=part_messages)
-    _check_template(spec.message, facts, ("message",), smap)
+    _check_template(spec.message, facts, ("message",), smap, params)
     if spec.pass_message:
-        _check_template(spec.pass_message, facts, ("pass_message",), smap)
+        _check_template(spec.pass_message, facts, ("pass_message",), smap, params)
     if spec.framework == "maturity-matrix" and (spec.domain is None or spec.stage is None):
         raise InputError(smap.location(("framework",)), "a maturity-matrix rule needs a domain and a stage")
     if spec.effective_from and spec.effective_to and spec.effective_to < spec.effective_from:
@@ -355,13 +357,40 @@ def _build(spec: RuleFile, smap: SourceMap, vocabulary: dict[str, dict[str, Fact
     return Rule(spec, smap.file, smap.line(()), spec.applies_to.kind, where, condition, examined, tuple(part_messages.items()))
 
 
-def load_rule(path: Path, display_name: str | None = None, vocabulary: dict | None = None) -> Rule:
+Parameters = dict[str, dict[str, Scalar]]
+
+
+def _same_kind(value: Scalar, original: Scalar) -> bool:
+    if isinstance(original, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(original, bool)
+    if isinstance(original, float):
+        return isinstance(value, (int, float))
+    return type(value) is type(original)
+
+
+def _override(spec: RuleFile, overrides: dict[str, Scalar]) -> RuleFile:
+    params = dict(spec.parameters)
+    for name, value in sorted(overrides.items()):
+        if name not in params:
+            known = ", ".join(sorted(params)) or "none"
+            raise InputError("--param", f"rule {spec.id} has no parameter '{name}' (its parameters: {known})")
+        if not _same_kind(value, params[name]):
+            raise InputError("--param", f"{spec.id}.{name} takes a {type(params[name]).__name__} like {params[name]!r}, not {value!r}")
+        params[name] = value
+    return spec.model_copy(update={"parameters": params})
+
+
+def load_rule(
+    path: Path, display_name: str | None = None, vocabulary: dict | None = None, overrides: dict[str, Scalar] | None = None
+) -> Rule:
     data, smap = load_yaml(path, display_name)
     if not isinstance(data, dict):
         raise InputError(smap.location(()), "a rule file must be a mapping")
     spec = validate(RuleFile, data, smap)
     if spec.id != path.stem:
         raise InputError(smap.location(("id",)), f"rule id '{spec.id}' does not match the file name '{path.name}'")
+    if overrides:
+        spec = _override(spec, overrides)
     return _build(spec, smap, vocabulary or catalogue())
 
 
@@ -373,8 +402,13 @@ def rule_files(directory: Path) -> list[Path]:
     )
 
 
-def load_rules(directories: list[Path]) -> list[Rule]:
-    """Load every rule under the given folders; any bad file stops the load."""
+def load_rules(directories: list[Path], parameters: Parameters | None = None) -> list[Rule]:
+    """Load every rule under the given folders; any bad file stops the load.
+
+    ``parameters`` sets rule parameters otherwise than their files do
+    ({rule id: {name: value}}), for example a rate on which sources disagree.
+    """
+    parameters = parameters or {}
     vocabulary = catalogue()
     rules: dict[str, Rule] = {}
     names: dict[str, str] = {}
@@ -383,10 +417,15 @@ def load_rules(directories: list[Path]) -> list[Rule]:
         if not files:
             raise InputError(str(directory), "no rule files (*.yaml) in this folder")
         for path in files:
-            rule = load_rule(path, display_path(path, data_root(), Path.cwd(), Path(directory).parent), vocabulary)
+            rule = load_rule(
+                path, display_path(path, data_root(), Path.cwd(), Path(directory).parent), vocabulary, parameters.get(path.stem)
+            )
             for name in (rule.id, *rule.spec.aliases):
                 if name in names:
                     raise InputError(rule.file, f"rule id or alias '{name}' is already used by {names[name]}")
                 names[name] = rule.file
             rules[rule.id] = rule
+    unknown = sorted(set(parameters) - set(rules))
+    if unknown:
+        raise InputError("--param", f"no rule {unknown[0]} in the rules loaded")
     return [rules[key] for key in sorted(rules)]
