@@ -8,7 +8,7 @@ shipped in ``icscheck/templates``.
 from __future__ import annotations
 
 from pathlib import Path
-from pydantic import Field, model_validator
+from pydantic import Field, RootModel, model_validator
 
 from .errors import InputError
 from .facts import catalogue
@@ -37,31 +37,18 @@ class CoverageEntry(Strict):
         return self
 
 
-class Coverage(Strict):
-    entries: list[CoverageEntry]
+class Coverage(RootModel[list[CoverageEntry]]):
+    pass
 
 
 def load_coverage(path: Path, known_ids: set[str]) -> list[CoverageEntry]:
     data, smap = load_yaml(path)
-    coverage = validate(Coverage, {"entries": data}, _Shifted(smap))
-    for i, entry in enumerate(coverage.entries):
+    entries = validate(Coverage, data, smap).root
+    for i, entry in enumerate(entries):
         for j, rule_id in enumerate(entry.rules):
             if rule_id not in known_ids:
                 raise InputError(smap.location((i, "rules", j)), f"unknown rule '{rule_id}'")
-    return coverage.entries
-
-
-class _Shifted:
-    """A source map seen through the 'entries' wrapper used for validation."""
-
-    def __init__(self, smap):
-        self._smap = smap
-
-    def line(self, path):
-        return self._smap.line(tuple(path)[1:])
-
-    def location(self, path):
-        return self._smap.location(tuple(path)[1:])
+    return entries
 
 
 def describe(condition: Compiled | None) -> str:

@@ -54,7 +54,7 @@ class Subject:
 
     @cached_property
     def _engine_fact(self) -> dict[str, Any]:
-        fact = {"kind": self.kind, "subject": self.id}
+        fact: dict[str, Any] = {"kind": self.kind, "subject": self.id}
         fact.update((k, v) for k, v in self.facts.items() if v is not None)
         return fact
 

@@ -80,8 +80,8 @@ class SystemGraph:
         for i, org in enumerate(desc.organisations):
             self._node(org.id, "organisation", org, ("organisations", i))
             self.g.add_edge(org.id, system, key="part_of")
-            for place in org.places:
-                self.g.add_edge(org.id, place, key="serves")
+            for served in org.places:
+                self.g.add_edge(org.id, served, key="serves")
         for i, place in enumerate(desc.places):
             self._node(place.id, "place", place, ("places", i))
             self.g.add_edge(place.id, system, key="part_of")

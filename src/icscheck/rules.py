@@ -82,7 +82,8 @@ def _condition_tag(data: Any) -> str | None:
             if tag in data:
                 return tag
         return None
-    return {Atom: "fact", AllOf: "all", AnyOf: "any", NotOf: "not"}.get(type(data))
+    tags: dict[type, str] = {Atom: "fact", AllOf: "all", AnyOf: "any", NotOf: "not"}
+    return tags.get(type(data))
 
 
 Condition = Annotated[
@@ -290,9 +291,7 @@ def _compile(
         if len(parts) == 1:
             return parts[0]
         return ("any" if positive else "all", parts)
-    if negate:
-        op = NEGATE[op]
-    return ("cmp", cond.fact, op, value)
+    return ("cmp", cond.fact, NEGATE[op] if negate else op, value)
 
 
 def spec_kind(facts: dict[str, FactSpec]) -> str:

@@ -39,7 +39,7 @@ def dotted(path: PathKey) -> str:
     return out or "(top level)"
 
 
-def _describe(error: dict, path: PathKey) -> str:
+def _describe(error: Any, path: PathKey) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return f"unknown key '{path[-1]}'" if path else "unknown key"
