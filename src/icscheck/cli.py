@@ -186,19 +186,19 @@ def _targets(formats: tuple[str, ...], output: str | None) -> list[tuple[str, st
     return parsed
 
 
+RENDERERS = {
+    "json": report.to_json,
+    "markdown": report.to_markdown,
+    "html": report.to_html,
+    "sarif": formats.to_sarif,
+    "junit": formats.to_junit,
+    "csv": formats.to_csv,
+}
+
+
 def _format(result, fmt: str, color: bool) -> str:
-    if fmt == "json":
-        return report.to_json(result)
-    if fmt == "markdown":
-        return report.to_markdown(result)
-    if fmt == "html":
-        return report.to_html(result)
-    if fmt == "sarif":
-        return formats.to_sarif(result)
-    if fmt == "junit":
-        return formats.to_junit(result)
-    if fmt == "csv":
-        return formats.to_csv(result)
+    if fmt in RENDERERS:
+        return RENDERERS[fmt](result)
     return _render(report.text_report(result), color)
 
 

@@ -88,7 +88,7 @@ def _drain(handle: int) -> list[tuple[str, str]]:
     return fired
 
 
-def _run_once(definition_json: str, facts: list[dict[str, Any]], salt: int) -> list[tuple[str, str]] | None:
+def _run_once(definition_json: str, facts: list[dict[str, Any]]) -> list[tuple[str, str]] | None:
     handle = _dr.create_ruleset(RULESET, definition_json)
     try:
         for fact in facts:
@@ -116,7 +116,7 @@ def _evaluate_chunk(rules: list[Rule], kind: str, subjects: list[Subject]) -> Ev
     for salt in range(ATTEMPTS):
         ids = [f"{salt}:{index}" for index in range(len(base))]
         facts = [dict(fact, id=fid) for fact, fid in zip(base, ids, strict=True)]
-        fired = _run_once(definition_json, facts, salt)
+        fired = _run_once(definition_json, facts)
         if fired is None:
             continue
         by_id = {fid: subject.id for fid, subject in zip(ids, subjects, strict=True)}

@@ -24,6 +24,8 @@ from .graph import SystemGraph, picture_graph
 from markupsafe import Markup
 
 REPORT_SCHEMA_VERSION = "1.0"
+COLUMNS = ("pass", "gap", "waived", "info", "not_applicable", "error")  # status order in tables
+NOT_PASSING = frozenset({"gap", "error", "info", "waived"})  # findings listed one by one
 RAG_STYLE = {"G": "bold green", "GA": "green", "A": "yellow", "AR": "dark_orange", "R": "bold red"}
 STATUS_STYLE = {"pass": "green", "gap": "red", "error": "bold red", "info": "cyan", "not_applicable": "dim", "waived": "magenta"}
 
@@ -198,7 +200,7 @@ def text_report(result: Result) -> Group:
     table = Table(show_edge=False, pad_edge=False, box=None)
     table.add_column("rule")
     table.add_column("strength")
-    for status in ("pass", "gap", "waived", "info", "not_applicable", "error"):
+    for status in COLUMNS:
         table.add_column(status.replace("_", " "), justify="right", style=STATUS_STYLE[status])
     table.add_column("title", overflow="fold")
     for rule in result.rules:
@@ -206,7 +208,7 @@ def text_report(result: Result) -> Group:
         table.add_row(
             rule.id,
             rule.spec.strength,
-            *(str(counts[s]) if counts[s] else "·" for s in ("pass", "gap", "waived", "info", "not_applicable", "error")),
+            *(str(counts[s]) if counts[s] else "·" for s in COLUMNS),
             rule.spec.title,
         )
     summary = result.summary
@@ -225,7 +227,7 @@ def text_report(result: Result) -> Group:
         Text(""),
         table,
     ]
-    problems = [f for f in result.findings if f.status in ("gap", "error", "info", "waived")]
+    problems = [f for f in result.findings if f.status in NOT_PASSING]
     if problems:
         parts += [Text(""), Text("Gaps", style="bold")]
         for f in problems:
@@ -241,7 +243,7 @@ def text_report(result: Result) -> Group:
     totals = result.summary["totals"]
     parts += [
         Text(""),
-        Text(", ".join(f"{totals[s]} {s.replace('_', ' ')}" for s in ("pass", "gap", "waived", "info", "not_applicable", "error"))),
+        Text(", ".join(f"{totals[s]} {s.replace('_', ' ')}" for s in COLUMNS)),
     ]
     return Group(*parts)
 
@@ -296,7 +298,7 @@ def _context(result: Result) -> dict[str, Any]:
         "rules": result.rules,
         "stages": STAGES,
         "summary": result.summary,
-        "gaps": [f for f in result.findings if f.status in ("gap", "error", "info", "waived")],
+        "gaps": [f for f in result.findings if f.status in NOT_PASSING],
         "titles": {r.id: r.spec.title for r in result.rules},
         "strengths": {r.id: r.spec.strength for r in result.rules},
         "sources": {r.id: r.spec.source.citation() for r in result.rules},
