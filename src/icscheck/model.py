@@ -310,6 +310,10 @@ class Collaborative(Cited):
     name: Text
     kind: CollaborativeKind
     members: list[Id] = Field(default_factory=list, description="Member organisations; empty while not yet agreed or not known")
+    members_complete: bool = Field(
+        default=True,
+        description="false when the members listed are only some of its members (the sources name only some): counts over them are then lower bounds",
+    )
     lead: Id | None = None
     status: Status | None = None
 
@@ -341,6 +345,10 @@ class Board(Cited):
     mutual_accountability: bool | None = None
     declarations_of_interest: DeclarationsOfInterest | None = None
     members: list[Seat] = Field(default_factory=list, description="Seats; an empty list means the membership is not described")
+    members_complete: bool = Field(
+        default=True,
+        description="false when the seats listed are only some of the board's seats (the sources name only some): counts over them are then lower bounds",
+    )
 
 
 class Arrangement(Cited):
@@ -386,6 +394,9 @@ class SelfAssessment(Cited):
     coa: dict[CoaKind, Rag] = Field(default_factory=dict)
 
 
+PartialList = Literal["organisations", "places", "neighbourhoods", "collaboratives", "boards"]
+
+
 class SystemDescription(Strict):
     """One Integrated Care System, as a fixture file describes it."""
 
@@ -400,6 +411,10 @@ class SystemDescription(Strict):
     arrangements: list[Arrangement] = Field(default_factory=list)
     attestations: list[Attestation] = Field(default_factory=list)
     self_assessments: list[SelfAssessment] = Field(default_factory=list)
+    partial_lists: list[PartialList] = Field(
+        default_factory=list,
+        description="Lists that name only some of what the system has (the sources mention only some): counts over them are lower bounds",
+    )
 
 
 def json_schema() -> dict:
