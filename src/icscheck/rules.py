@@ -147,6 +147,9 @@ class Example(Strict):
 class Examples(Strict):
     pass_: list[Example] = Field(alias="pass", min_length=1)
     gap: list[Example] = Field(min_length=1)
+    unknown: list[Example] = Field(
+        default_factory=list, description="Cases where the description does not state what the rule needs: not evidenced"
+    )
 
 
 class RuleFile(Strict):
