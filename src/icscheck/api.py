@@ -19,7 +19,7 @@ from .findings import Finding, FindingBuilder, build_findings
 from .fixture import Fixture, load_fixture
 from .graph import SystemGraph
 from .rules import Parameters, Rule, load_rules
-from .scoring import DEFAULT_THRESHOLD, summarise
+from .scoring import DEFAULT_THRESHOLD, Summary, summarise
 from .waivers import Waiver, apply_waivers, load_waivers
 
 
@@ -31,12 +31,23 @@ class Result:
     as_of: dt.date
     subjects: list[Subject]
     findings: list[Finding]
-    summary: dict
+    summary: Summary
+    graph: SystemGraph
 
     @property
     def has_gaps(self) -> bool:
-        """Gaps or errors remain (waived gaps do not count)."""
-        return any(f.status in ("gap", "error") for f in self.findings)
+        """Gaps remain (waived gaps do not count; findings not evidenced are not gaps)."""
+        return any(f.status == "gap" for f in self.findings)
+
+    @property
+    def has_unknowns(self) -> bool:
+        """Some findings are not evidenced: the description does not state what their rules need."""
+        return any(f.status == "unknown" for f in self.findings)
+
+    @property
+    def has_errors(self) -> bool:
+        """The engine's verdict disagreed with a condition's trace for some finding (an integrity failure)."""
+        return any(f.status == "error" for f in self.findings)
 
 
 def check_fixture(
@@ -57,7 +68,7 @@ def check_fixture(
     if waivers is not None:
         findings = apply_waivers(findings, waivers[0], rules, as_of, waivers[1])
     summary = summarise(rules, findings, subjects, threshold)
-    return Result(fixture, rules, engine, as_of, subjects, findings, summary)
+    return Result(fixture, rules, engine, as_of, subjects, findings, summary, graph)
 
 
 def rule_dirs_for(fixture: Fixture, rule_dirs: list[Path]) -> list[Path]:

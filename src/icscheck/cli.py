@@ -1,7 +1,8 @@
 """The icscheck command line.  The only module that prints, exits or writes files.
 
-Exit codes: 0 no gaps, 1 gaps found, 2 invalid input, rules or usage,
-3 the rule engine failed an integrity check.
+Exit codes: 0 no gaps, 1 gaps found (with ``--fail-on unknown``, also findings
+not evidenced), 2 invalid input, rules or usage, 3 the rule engine failed an
+integrity check.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .rules import load_rules
 from .scoring import DEFAULT_THRESHOLD
 
 EXIT_OK, EXIT_GAPS, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3
+FAIL_ON = ("gap", "unknown")
 FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "csv")
 WIDTH = 120
 
@@ -105,6 +107,23 @@ def _parameters(items: tuple[str, ...]) -> dict:
     return out
 
 
+FAIL_ON_OPTION = click.option(
+    "--fail-on", type=click.Choice(FAIL_ON), default="gap", show_default=True,
+    help="What makes exit code 1: gaps only, or also findings not evidenced (unknown).",
+)
+
+
+def _exit_code(results: list, fail_on: str) -> int:
+    """3 when the engine disagreed with a condition's trace; 1 for gaps (and, if asked, findings not evidenced)."""
+    if any(r.has_errors for r in results):
+        errors = sum(f.status == "error" for r in results for f in r.findings)
+        click.echo(f"icscheck: engine failure: {errors} finding(s) where the engine's verdict disagrees with the condition's trace (status 'error' in the report)", err=True)
+        return EXIT_ENGINE
+    if any(r.has_gaps or (fail_on == "unknown" and r.has_unknowns) for r in results):
+        return EXIT_GAPS
+    return EXIT_OK
+
+
 PARAM_OPTION = click.option(
     "--param", "params", multiple=True, metavar="RULE.NAME=VALUE",
     help="Set a rule parameter otherwise than its file does (repeatable), e.g. FIN-002.min_productivity_growth_pct=1.6.",
@@ -149,9 +168,10 @@ def main() -> None:
 )
 @click.option("--waivers", "waiver_file", type=click.Path(dir_okay=False), help="Waiver file of agreed derogations.")
 @click.option("--no-waivers", is_flag=True, help="Ignore waivers: show the unwaived picture.")
+@FAIL_ON_OPTION
 @PARAM_OPTION
 @_guard
-def check(fixture, rule_dirs, engine, formats, output, as_of, threshold, waiver_file, no_waivers, params) -> None:
+def check(fixture, rule_dirs, engine, formats, output, as_of, threshold, waiver_file, no_waivers, fail_on, params) -> None:
     """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
     _need_engine(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
@@ -164,7 +184,7 @@ def check(fixture, rule_dirs, engine, formats, output, as_of, threshold, waiver_
     rendered = [(target, _format(result, fmt, target is None and sys.stdout.isatty())) for fmt, target in targets]
     for target, text in rendered:
         _write(target, text)
-    sys.exit(EXIT_GAPS if result.has_gaps else EXIT_OK)
+    sys.exit(_exit_code([result], fail_on))
 
 
 
@@ -221,9 +241,10 @@ def _stem_outputs(result, stem: str) -> dict[str, str]:
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
 @click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True)
 @click.option("--threshold", type=click.Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True)
+@FAIL_ON_OPTION
 @PARAM_OPTION
 @_guard
-def batch(folder, output, rule_dirs, engine, threshold, params) -> None:
+def batch(folder, output, rule_dirs, engine, threshold, fail_on, params) -> None:
     """Check every system description in FOLDER; write each system's reports and a regional summary.
 
     For each description: NAME.json, NAME.md, NAME.txt and, where it carries
@@ -259,7 +280,7 @@ def batch(folder, output, rule_dirs, engine, threshold, params) -> None:
     for name, text in sorted(outputs.items()):
         _write(str(target / name), text)
     click.echo(f"{output}: {len(results)} systems, {len(outputs)} files")
-    sys.exit(EXIT_GAPS if any(r.has_gaps for r in results) else EXIT_OK)
+    sys.exit(_exit_code(results, fail_on))
 
 
 def _report_of(path: str, rule_dirs, engine: str) -> dict:

@@ -2,9 +2,9 @@
 
 For each maturity domain and each operating arrangement the self-assessment
 gives, a row says whether the two agree and, where they do not, why: the rules
-that decided icscheck's verdict, and for each the evidence that was missing
-from the description (unknown facts) or that contradicted the self-assessment
-(known facts that fail the rule).
+that decided icscheck's verdict, and for each the facts the description does
+not state (its findings are not evidenced) or states short of the rule (its
+findings are gaps), read from each finding's condition trace.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .api import Result
-from .engine import holds
 from .findings import Finding, render_value
-from .rules import Compiled, attributes
 from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, RAG_KEY, STAGES
 from .model import SelfAssessment
 
@@ -47,7 +45,7 @@ class Row:
     name: str
     theirs: str | None
     ours: str | None
-    relation: str  # "agree", "icscheck lower", "icscheck higher", "not assessed"
+    relation: str  # "agree", "icscheck lower", "icscheck higher", "not evidenced", "not assessed"
     explanation: str
     reasons: tuple[Reason, ...] = field(default=())
 
@@ -80,52 +78,45 @@ class Comparison:
             "icscheck_as_of": self.as_of,
             "agreements": agree,
             "disagreements": sum(r.relation in ("icscheck lower", "icscheck higher") for r in self.rows),
+            "not_evidenced": sum(r.relation == "not evidenced" for r in self.rows),
             "rows": [r.as_dict() for r in self.rows],
         }
 
 
-def _conjuncts(condition: Compiled) -> tuple[Compiled, ...]:
-    return condition[1] if condition[0] == "all" else (condition,)
-
-
 def _reasons(result: Result, rule_ids: list[str]) -> tuple[Reason, ...]:
-    """Why each rule failed: per failing part, the facts the description lacks or states short of the rule."""
+    """Why each rule is not met: the facts its findings do not have (not evidenced) or have short of the rule (gaps)."""
     by_rule: dict[str, list[Finding]] = {}
     for f in result.findings:
-        if f.status in ("gap", "error"):
+        if f.status in ("gap", "waived", "error", "unknown"):
             by_rule.setdefault(f.rule_id, []).append(f)
     rules = {r.id: r for r in result.rules}
     out = []
     for rule_id in rule_ids:
-        rule = rules[rule_id]
         missing: list[str] = []
         not_met: list[str] = []
         messages: list[str] = []
         for f in by_rule.get(rule_id, []):
             messages.append(f.message)
-            values = {fact["name"]: fact["value"] for fact in f.facts}
-            known = {name: value for name, value in values.items() if value is not None}
-            for part in _conjuncts(rule.condition):
-                if holds(part, known):
-                    continue
-                for name in attributes(part):
-                    if values.get(name) is None:
-                        text = f"{name}: not stated in the description"
-                        if text not in missing:
-                            missing.append(text)
-                    else:
-                        text = f"{name} is {render_value(values[name])}"
-                        if text not in not_met:
-                            not_met.append(text)
-        out.append(Reason(rule_id, rule.spec.title, tuple(missing), tuple(not_met), tuple(messages)))
+            if f.status == "unknown":
+                for name in f.unknown:
+                    text = f"{name}: not stated in the description"
+                    if text not in missing:
+                        missing.append(text)
+            elif f.trace is not None:
+                for leaf in f.trace.deciding():
+                    reading = leaf.readings[0]
+                    text = f"{reading.fact} is {render_value(reading.value, reading.at_least)}"
+                    if text not in not_met:
+                        not_met.append(text)
+        out.append(Reason(rule_id, rules[rule_id].spec.title, tuple(missing), tuple(not_met), tuple(messages)))
     return tuple(out)
 
 
 def _domain_row(result: Result, domain: str, theirs: str | None) -> Row:
-    info = result.summary["maturity_detail"][domain]
-    ours = info["stage"]
+    info = result.summary.domains[domain]
+    ours = info.stage
     name = MATRIX_DOMAINS[domain]
-    shown = ours or "not yet emerging"
+    shown = info.label
     if theirs is None:
         return Row("domain", domain, name, None, shown, "not assessed", "The self-assessment gives no stage for this domain")
     rank_ours = -1 if ours is None else STAGES.index(ours)
@@ -133,15 +124,17 @@ def _domain_row(result: Result, domain: str, theirs: str | None) -> Row:
     if rank_ours == rank_theirs:
         return Row("domain", domain, name, theirs, shown, "agree", f"Both place the domain at {theirs}")
     if rank_ours < rank_theirs:
-        deciding = [rid for stage in STAGES[: rank_theirs + 1] for rid in info["stages"][stage]["failing"]]
-        reasons = _reasons(result, deciding)
-        missing = sum(bool(r.missing) and not r.not_met for r in reasons)
-        short = len(reasons) - missing
+        upto = STAGES[: rank_theirs + 1]
+        gaps = [rid for stage in upto for rid in info.stages[stage].failing]
+        unknown = [rid for stage in upto for rid in info.stages[stage].not_evidenced]
+        reasons = _reasons(result, gaps + unknown)
+        relation = "icscheck lower" if gaps else "not evidenced"
         explanation = (
-            f"The self-assessment claims {theirs}, but {len(deciding)} must-rule(s) of the stages up to {theirs} do not pass: "
-            f"{missing} only for want of evidence in the description, {short} because what it states falls short"
+            f"The self-assessment claims {theirs}; of the must-rules of the stages up to {theirs}, "
+            f"{len(gaps)} have gaps (what the description states falls short) and "
+            f"{len(unknown)} are not evidenced (the description does not state what they need)"
         )
-        return Row("domain", domain, name, theirs, shown, "icscheck lower", explanation, reasons)
+        return Row("domain", domain, name, theirs, shown, relation, explanation, reasons)
     return Row(
         "domain",
         domain,
@@ -149,21 +142,24 @@ def _domain_row(result: Result, domain: str, theirs: str | None) -> Row:
         theirs,
         shown,
         "icscheck higher",
-        f"Every must-rule up to {ours} passes on the description; the self-assessment is more cautious than the evidence",
+        f"Every must-rule up to {ours} is met on the description; the self-assessment is more cautious than the evidence",
     )
 
 
 def _coa_row(result: Result, kind: str, theirs: str | None) -> Row:
-    info = result.summary["coa_detail"][kind]
-    ours = info["rag"]
+    info = result.summary.arrangements[kind]
+    ours = info.rag
     name = OPERATING_ARRANGEMENTS[kind]
     if theirs is None:
         return Row("arrangement", kind, name, None, ours, "not assessed", "The self-assessment gives no RAG for this arrangement")
+    if ours is None:
+        reasons = _reasons(result, list(info.rules_with_gaps + info.rules_not_evidenced))
+        return Row("arrangement", kind, name, theirs, None, "not evidenced", f"The self-assessment rates it {theirs}; icscheck gives no RAG: {info.reason}", reasons)
     if ours == theirs:
-        return Row("arrangement", kind, name, theirs, ours, "agree", f"Both rate it {theirs}: {info['reason']}")
+        return Row("arrangement", kind, name, theirs, ours, "agree", f"Both rate it {theirs}: {info.reason}")
     relation = "icscheck lower" if RAG_ORDER.index(ours) > RAG_ORDER.index(theirs) else "icscheck higher"
-    reasons = _reasons(result, info["rules_with_gaps"])
-    return Row("arrangement", kind, name, theirs, ours, relation, f"The self-assessment rates it {theirs}; icscheck rates it {ours}: {info['reason']}", reasons)
+    reasons = _reasons(result, list(info.rules_with_gaps))
+    return Row("arrangement", kind, name, theirs, ours, relation, f"The self-assessment rates it {theirs}; icscheck rates it {ours}: {info.reason}", reasons)
 
 
 def compare(result: Result, assessment: SelfAssessment) -> Comparison:

@@ -12,16 +12,13 @@ from pydantic import Field, RootModel, model_validator
 
 from .errors import InputError
 from .facts import catalogue
-from .findings import render_value
 from .templating import environment
 from .frameworks import INTEGRATING_CARE_THEMES, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
 from .model import Strict, Text
-from .rules import Compiled, Rule
+from .conditions import describe
+from .rules import Rule
 from .validation import validate
 from .yamlsource import load_yaml
-
-OP_WORDS = {"eq": "is", "ne": "is not", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}
-
 
 class CoverageEntry(Strict):
     document: Text
@@ -49,29 +46,6 @@ def load_coverage(path: Path, known_ids: set[str]) -> list[CoverageEntry]:
             if rule_id not in known_ids:
                 raise InputError(smap.location((i, "rules", j)), f"unknown rule '{rule_id}'")
     return entries
-
-
-def describe(condition: Compiled | None) -> str:
-    """A compiled condition in words."""
-    if condition is None:
-        return "always"
-    tag = condition[0]
-    if tag == "cmp":
-        _, attribute, op, value = condition
-        shown = render_value(value) if not isinstance(value, str) else f"'{value}'"
-        return f"{attribute} {OP_WORDS[op]} {shown}"
-    children = condition[1]
-    if all(c[0] == "cmp" for c in children) and len({c[1] for c in children}) == 1:
-        ops = {c[2] for c in children}
-        values = ", ".join(f"'{c[3]}'" if isinstance(c[3], str) else render_value(c[3]) for c in children)
-        if tag == "any" and ops == {"eq"}:
-            return f"{children[0][1]} is one of {values}"
-        if tag == "all" and ops == {"ne"}:
-            return f"{children[0][1]} is none of {values}"
-    joiner = " and " if tag == "all" else " or "
-    parts = [describe(child) for child in condition[1]]
-    text = joiner.join(f"({p})" if (" and " in p or " or " in p) else p for p in parts)
-    return text
 
 
 def build(rules: list[Rule], coverage: list[CoverageEntry]) -> dict[str, str]:

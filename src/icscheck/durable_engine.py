@@ -3,9 +3,11 @@
 This is the only module that imports durable_rules.  Known defects of the
 engine (2.0.28) and how this module avoids or detects each:
 
-* negation is order-dependent -> conditions arrive in negation normal form
-  and are compiled to positive patterns only; gaps are computed afterwards as
-  a complement, never with ``none``;
+* negation is order-dependent -> each condition is matched twice, as the
+  negation normal form of itself (where it holds) and of its negation (where
+  it fails), both positive patterns only; a subject matched by neither is
+  unknown, one matched by both is a conflict the findings report as an error;
+  ``none`` is never used;
 * fact identity is a 32-bit hash, so two distinct facts can collide and one is
   silently dropped -> every fact carries an explicit unique id, every assert's
   result code is checked, and a sentinel rule per subject kind must see every
@@ -19,8 +21,8 @@ engine (2.0.28) and how this module avoids or detects each:
   them afterwards; no state survives between two evaluations;
 * more than 64 rules branching from the same first pattern fail at assert
   time with error 303 -> rules are evaluated per subject kind, in rulesets of
-  at most ``CHUNK`` icscheck rules (two engine rules each), and each ruleset
-  is given only the facts of its kind.
+  at most ``MAX_ENGINE_RULES`` engine rules (two or four per icscheck rule,
+  and a sentinel), and each ruleset is given only the facts of its kind.
 """
 
 from __future__ import annotations
@@ -30,42 +32,56 @@ from typing import Any
 
 import durable_rules_engine as _dr
 
-from .engine import Evaluation, RuleOutcome
+from .conditions import FAILS, HOLDS, UNKNOWN, Positive, Verdict, fails_form, holds_form
 from .errors import EngineError
 from .facts import MAX_ATTRIBUTES, Subject
-from .rules import Compiled, Rule
+from .outcome import Evaluation, RuleOutcome, rule_verdict
+from .rules import Rule
 
 RULESET = "icscheck"
 ATTEMPTS = 3
-CHUNK = 30
+MAX_ENGINE_RULES = 60
 _OPS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
+#: Engine rule suffixes: the selector holds / fails, the condition holds / fails.
+WHERE_HOLDS, WHERE_FAILS, HOLDS_SUFFIX, FAILS_SUFFIX = "where", "outside", "holds", "fails"
 
 
-def pattern(condition: Compiled) -> dict[str, Any]:
-    """A compiled (negation-normal) condition as a durable-rules JSON pattern."""
-    tag = condition[0]
+def pattern(form: Positive) -> dict[str, Any]:
+    """A positive form (see :func:`icscheck.conditions.holds_form`) as a durable-rules JSON pattern."""
+    tag = form[0]
     if tag == "cmp":
-        _, attribute, op, value = condition
+        _, attribute, op, value = form
         if op == "eq":
             return {attribute: value}
         return {_OPS[op]: {attribute: value}}
     key = "$and" if tag == "all" else "$or"
-    return {key: [pattern(child) for child in condition[1]]}
+    return {key: [pattern(child) for child in form[1]]}
 
 
-def _match(kind: str, *conditions: Compiled | None) -> dict[str, Any]:
-    parts = [{"kind": kind}] + [pattern(c) for c in conditions if c is not None]
+def _match(kind: str, form: Positive | None = None) -> dict[str, Any]:
+    parts = [{"kind": kind}] + ([pattern(form)] if form is not None else [])
     return {"all": [{"m": {"$and": parts}}]}
 
 
+def engine_rules(rule: Rule) -> dict[str, Any]:
+    """The engine rules of one icscheck rule: its condition and its negation, and its selector's if it has one."""
+    out = {
+        f"{rule.id}#{HOLDS_SUFFIX}": _match(rule.kind, holds_form(rule.condition)),
+        f"{rule.id}#{FAILS_SUFFIX}": _match(rule.kind, fails_form(rule.condition)),
+    }
+    if rule.where is not None:
+        out[f"{rule.id}#{WHERE_HOLDS}"] = _match(rule.kind, holds_form(rule.where))
+        out[f"{rule.id}#{WHERE_FAILS}"] = _match(rule.kind, fails_form(rule.where))
+    return out
+
+
 def ruleset(rules: list[Rule], kinds: set[str]) -> dict[str, Any]:
-    """The ruleset: per rule an 'applies' and a 'passes' rule, per kind a sentinel."""
+    """The ruleset: per rule its engine rules, per kind a sentinel that must see every fact."""
     definition: dict[str, Any] = {}
     for kind in sorted(kinds):
         definition[f"seen#{kind}"] = _match(kind)
     for rule in rules:
-        definition[f"{rule.id}#applies"] = _match(rule.kind, rule.where)
-        definition[f"{rule.id}#passes"] = _match(rule.kind, rule.where, rule.condition)
+        definition.update(engine_rules(rule))
     return definition
 
 
@@ -106,6 +122,13 @@ def _run_once(definition_json: str, facts: list[dict[str, Any]]) -> list[tuple[s
         _dr.delete_ruleset(handle)
 
 
+def _three_way(matched: set[str], positive: str, negative: str, sid: str, conflicts: set[str]) -> Verdict:
+    yes, no = (positive, sid) in matched, (negative, sid) in matched
+    if yes and no:
+        conflicts.add(sid)
+    return HOLDS if yes else FAILS if no else UNKNOWN
+
+
 def _evaluate_chunk(rules: list[Rule], kind: str, subjects: list[Subject]) -> Evaluation:
     """Evaluate rules about one subject kind in one fresh ruleset."""
     definition_json = json.dumps(ruleset(rules, {kind}), ensure_ascii=False)
@@ -123,16 +146,37 @@ def _evaluate_chunk(rules: list[Rule], kind: str, subjects: list[Subject]) -> Ev
         seen = {fid for name, fid in fired if name.startswith("seen#")}
         if seen != set(ids):
             continue  # a fact was dropped without an error code: retry
-        applicable: dict[str, set[str]] = {rule.id: set() for rule in rules}
-        passing: dict[str, set[str]] = {rule.id: set() for rule in rules}
-        for name, fid in fired:
-            rule_id, _, part = name.partition("#")
-            if part == "applies":
-                applicable[rule_id].add(by_id[fid])
-            elif part == "passes":
-                passing[rule_id].add(by_id[fid])
-        return {rid: RuleOutcome(frozenset(applicable[rid]), frozenset(passing[rid])) for rid in applicable}
+        matched = {(name, by_id[fid]) for name, fid in fired}
+        result: Evaluation = {}
+        for rule in rules:
+            verdicts: dict[str, Verdict] = {}
+            conflicts: set[str] = set()
+            for subject in subjects:
+                sid = subject.id
+                where = HOLDS if rule.where is None else _three_way(
+                    matched, f"{rule.id}#{WHERE_HOLDS}", f"{rule.id}#{WHERE_FAILS}", sid, conflicts
+                )
+                condition = _three_way(matched, f"{rule.id}#{HOLDS_SUFFIX}", f"{rule.id}#{FAILS_SUFFIX}", sid, conflicts)
+                outcome = rule_verdict(where, condition)
+                if outcome is not None:
+                    verdicts[sid] = outcome
+            result[rule.id] = RuleOutcome(verdicts, frozenset(conflicts))
+        return result
     raise EngineError(f"durable-rules lost facts in {ATTEMPTS} attempts; the result cannot be trusted")
+
+
+def _chunks(rules: list[Rule]) -> list[list[Rule]]:
+    """Rules in groups whose engine rules, with the sentinel, stay within the engine's limit."""
+    chunks: list[list[Rule]] = [[]]
+    size = 1
+    for rule in rules:
+        n = 2 if rule.where is None else 4
+        if chunks[-1] and size + n > MAX_ENGINE_RULES:
+            chunks.append([])
+            size = 1
+        chunks[-1].append(rule)
+        size += n
+    return chunks
 
 
 def evaluate(rules: list[Rule], subjects: list[Subject]) -> Evaluation:
@@ -142,8 +186,8 @@ def evaluate(rules: list[Rule], subjects: list[Subject]) -> Evaluation:
         mine = [rule for rule in rules if rule.kind == kind]
         of_kind = [s for s in subjects if s.kind == kind]
         if not of_kind:
-            result.update({rule.id: RuleOutcome(frozenset(), frozenset()) for rule in mine})
+            result.update({rule.id: RuleOutcome({}) for rule in mine})
             continue
-        for start in range(0, len(mine), CHUNK):
-            result.update(_evaluate_chunk(mine[start : start + CHUNK], kind, of_kind))
+        for chunk in _chunks(mine):
+            result.update(_evaluate_chunk(chunk, kind, of_kind))
     return result

@@ -1,71 +1,43 @@
-"""Evaluating compiled rules against subjects' facts.
+"""Evaluating rules against subjects' facts, with three outcomes.
 
-Two evaluators compute the same thing — for each rule, the subjects it applies
-to and the subjects whose facts satisfy its condition:
+Two evaluators compute the same thing — for each rule and each subject its
+selector does not exclude, whether the condition holds (pass), fails (gap) or
+cannot be decided from what the description states (unknown):
 
 * ``durable``: the durable-rules engine (see :mod:`icscheck.durable_engine`,
-  the only module that imports it);
-* ``python``: a plain evaluator of the same compiled conditions, used as the
-  oracle the test suite holds the engine to, and where durable-rules cannot
-  be imported.
-
-Gaps are never computed by an evaluator: they are the complement of passes
-over applicable subjects, worked out later from these two sets.
+  the only module that imports it), which matches the condition and its
+  negation as two sets of positive patterns;
+* ``python``: :func:`icscheck.conditions.verdict` over the same typed
+  conditions, the oracle the test suite holds the engine to, and what runs
+  where durable-rules cannot be imported.
 """
 
 from __future__ import annotations
 
-import operator
-from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable
 
+from .conditions import verdict
 from .errors import EngineError
 from .facts import Subject
-from .rules import Compiled, Rule
+from .outcome import Evaluation, RuleOutcome, rule_verdict
+from .rules import Rule
 
 ENGINES = ("durable", "python")
-_OPS = {
-    "eq": operator.eq,
-    "ne": operator.ne,
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "lt": operator.lt,
-    "lte": operator.le,
-}
-
-
-@dataclass(frozen=True)
-class RuleOutcome:
-    applicable: frozenset[str]
-    passing: frozenset[str]
-
-
-Evaluation = dict[str, RuleOutcome]
-
-
-def holds(condition: Compiled | None, fact: dict[str, Any]) -> bool:
-    """Whether a compiled condition holds for one flat fact (unknown never holds)."""
-    if condition is None:
-        return True
-    tag = condition[0]
-    if tag == "cmp":
-        _, attribute, op, value = condition
-        return attribute in fact and _OPS[op](fact[attribute], value)
-    if tag == "all":
-        return all(holds(child, fact) for child in condition[1])
-    return any(holds(child, fact) for child in condition[1])
 
 
 def evaluate_python(rules: Iterable[Rule], subjects: list[Subject]) -> Evaluation:
-    by_kind: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    by_kind: dict[str, list[Subject]] = {}
     for s in subjects:
-        by_kind.setdefault(s.kind, []).append((s.id, s.engine_fact()))
+        by_kind.setdefault(s.kind, []).append(s)
     result: Evaluation = {}
     for rule in rules:
-        facts = by_kind.get(rule.kind, [])
-        applicable = [(sid, fact) for sid, fact in facts if holds(rule.where, fact)]
-        passing = frozenset(sid for sid, fact in applicable if holds(rule.condition, fact))
-        result[rule.id] = RuleOutcome(frozenset(sid for sid, _ in applicable), passing)
+        verdicts = {}
+        for s in by_kind.get(rule.kind, []):
+            facts = s.view
+            outcome = rule_verdict(verdict(rule.where, facts), verdict(rule.condition, facts))
+            if outcome is not None:
+                verdicts[s.id] = outcome
+        result[rule.id] = RuleOutcome(verdicts)
     return result
 
 

@@ -12,27 +12,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from .api import Result
+from .conditions import FAILS, HOLDS, UNKNOWN, All, Compare, Member, Not, Trace, describe
 from .errors import InputError
 from .facts import catalogue
 from .findings import Finding, render_value
 from .rules import Rule
 
-OP_PHRASE = {
-    "eq": "is",
-    "ne": "is not",
-    "gt": "is more than",
-    "gte": "is at least",
-    "lt": "is less than",
-    "lte": "is at most",
-}
 VERDICT = {
     "pass": "passes",
     "gap": "has a gap",
     "waived": "has a gap, waived",
+    "unknown": "is not evidenced",
     "info": "is recorded (the source leaves this to local choice)",
     "not_applicable": "does not apply",
     "error": "could not be evaluated",
 }
+NODE_VERDICT = {HOLDS: "met", FAILS: "not met", UNKNOWN: "not evidenced"}
 
 
 @dataclass(frozen=True)
@@ -46,16 +41,35 @@ class Explanation:
         return {"rule_id": self.rule.id, "text": [text for _, text in self.lines]}
 
 
-def _value(value: Any) -> str:
-    return "not stated in the description" if value is None else render_value(value)
+def _value(value: Any, at_least: bool = False) -> str:
+    return "not stated in the description" if value is None else render_value(value, at_least)
 
 
-def _check_sentence(check: dict, descriptions: dict[str, str]) -> str:
-    what = descriptions.get(check["fact"], check["fact"])
-    wanted = f"{OP_PHRASE[check['op']]} {render_value(check['value'])}"
-    actual = _value(check["actual"])
-    verdict = "met" if check["holds"] else "not met"
-    return f"{what} ({check['fact']}) {wanted}? It is {actual}: {verdict}."
+def trace_lines(trace: Trace, names: dict[str, str], depth: int = 1) -> list[str]:
+    """The trace as indented sentences: every part of the condition with its value and its verdict."""
+    pad = "  " * depth
+    node = trace.node
+    if isinstance(node, (Compare, Member)):
+        reading = trace.readings[0]
+        note = " (a count over a list given only in part)" if reading.at_least else ""
+        return [f"{pad}- {describe(node, names)}? It is {_value(reading.value, reading.at_least)}{note}: {NODE_VERDICT[trace.verdict]}."]
+    if isinstance(node, Not):
+        head = f"{pad}- none of the following may hold — {NODE_VERDICT[trace.verdict]}:"
+    else:
+        word = "all" if isinstance(node, All) else "at least one"
+        head = f"{pad}- {word} of these — {NODE_VERDICT[trace.verdict]}:"
+    out = [head]
+    for child in trace.children:
+        out += trace_lines(child, names, depth + 1)
+    return out
+
+
+def _conclusion(f: Finding) -> tuple[str, str]:
+    if f.status == "pass":
+        return "green", "So it passes: the condition holds on what the description states."
+    if f.status == "unknown":
+        return "yellow", f"So it is not evidenced, not a gap: {f.message}"
+    return ("red" if f.status in ("gap", "error") else ""), f"So it {VERDICT[f.status]}: {f.message}"
 
 
 def explain(result: Result, rule_id: str, subject: str | None = None) -> Explanation:
@@ -86,31 +100,34 @@ def explain(result: Result, rule_id: str, subject: str | None = None) -> Explana
     if applied:
         names = ", ".join(f"'{f.subject_name}'" for f in applied)
         lines.append(("", f"It applied to {len(applied)} {rule.kind}(s) in the description: {names}."))
+    condition_words = describe(rule.condition, descriptions)
+    lines.append(("", f"A {rule.kind} passes when {condition_words}."))
     for f in findings:
         lines.append(("", ""))
-        where = f" (described at {f.location['file']}:{f.location['line']})" if f.location else ""
+        where = f" (described at {f.location.file}:{f.location.line})" if f.location else ""
         lines.append(("bold", f"{f.subject_kind.capitalize()} '{f.subject_name}'{where} {VERDICT[f.status]}."))
-        if f.status == "not_applicable":
+        if f.status == "not_applicable" or f.trace is None:
             lines.append(("", f"Why: {f.message}."))
             continue
         for fact in f.facts:
-            origin = ", ".join(f"{loc['file']}:{loc['line']}" for loc in fact["from"]) or "the description as a whole"
-            lines.append(("", f"- {descriptions.get(fact['name'], fact['name'])} ({fact['name']}) is {_value(fact['value'])}; from {origin}."))
-        for check in f.checks:
-            lines.append(("", f"- The rule asks: {_check_sentence(check, descriptions)}"))
+            origin = ", ".join(f"{loc.file}:{loc.line}" for loc in fact.sources) or "the description as a whole"
+            lines.append(("", f"- {descriptions.get(fact.name, fact.name)} ({fact.name}) is {_value(fact.value, fact.at_least)}; from {origin}."))
+        if f.where_trace is not None:
+            lines.append(("", "- Whether the rule applies:"))
+            lines += [("", text) for text in trace_lines(f.where_trace, descriptions, 2)]
+        lines.append(("", "- The rule asks:"))
+        lines += [("", text) for text in trace_lines(f.trace, descriptions, 2)]
         if f.evidence:
-            cited = "; ".join(f"{e['title']} ({e['date']}{', ' + e['section'] if e.get('section') else ''})" for e in f.evidence)
+            cited = "; ".join(f"{e.title} ({e.date}{', ' + e.section if e.section else ''})" for e in f.evidence)
             lines.append(("", f"- Evidence cited for these claims: {cited}."))
         else:
             lines.append(("", "- No evidence item is cited for these claims."))
-        if f.status == "pass":
-            lines.append(("green", "So it passes: every part the rule asks for is met."))
-        else:
-            lines.append(("red" if f.status in ("gap", "error") else "", f"So it {VERDICT[f.status]}: {f.message}"))
-            if f.expected_at:
-                spots = ", ".join(f"{loc['file']}:{loc['line']}" for loc in f.expected_at)
-                lines.append(("", f"Where to add what is missing: {spots}."))
-            if f.waiver:
-                w = f.waiver
-                lines.append(("magenta", f"Waiver ({w['state']}): {w['justification']} — approved by {w['approver']}, {w['granted']} to {w['expires']}."))
+        lines.append(_conclusion(f))
+        if f.expected_at:
+            spots = ", ".join(f"{loc.file}:{loc.line}" for loc in f.expected_at)
+            label = "Where to state what is missing" if f.status == "unknown" else "Where to add what is missing"
+            lines.append(("", f"{label}: {spots}."))
+        if f.waiver:
+            w = f.waiver
+            lines.append(("magenta", f"Waiver ({w.state}): {w.justification} — approved by {w.approver}, {w.granted} to {w.expires}."))
     return Explanation(rule, tuple(findings), rule.kind, tuple(lines))

@@ -6,8 +6,13 @@ arrangement.  Each subject kind has a fixed catalogue of fact attributes
 (name, type, meaning); rules may only use these.  Every value also records
 the graph nodes whose claims it rests on, so that a finding can point at
 fixture lines and evidence.  A value the description does not give is
-``None`` (unknown): it is left out of the fact the engine sees, so no
-comparison on it holds.
+``None`` (unknown): a comparison on it is unknown, never false.
+
+A count over a list the description gives only in part — a board whose
+members are listed with ``members_complete: false``, or a list named in the
+description's ``partial_lists`` — is a *lower bound*: the subject records the
+fact's name in ``at_least``.  A top-level list the description leaves empty
+is not described, so counts over it are lower bounds of zero.
 """
 
 from __future__ import annotations
@@ -16,17 +21,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
+from .conditions import AT_LEAST, Facts
 from .graph import PRIMARY_CARE_KINDS, SYSTEM_BOARD_KINDS, TRUST_KINDS, SeatInfo, SystemGraph
 from .fixture import COUNCIL_KINDS
-from .model import ArrangementKind, Criterion, ServiceArea, Status
+from .model import STATUS_RANK, ArrangementKind, Criterion, ServiceArea
 
 SUBJECT_KINDS = ("system", "place", "neighbourhood", "organisation", "collaborative", "board", "arrangement")
 RESERVED = frozenset({"id", "kind", "subject"})
-STATUS_RANK = {s.value: i for i, s in enumerate(Status)}
 
 Value = bool | int | float | str | None
 MAX_ATTRIBUTES = 240  # the engine silently ignores facts with 253 or more attributes
-Computed = tuple[Value, tuple[str, ...]]
+#: A computed fact: its value, the graph nodes it rests on and, for a count, whether it is only a lower bound.
+Computed = tuple[Value, tuple[str, ...]] | tuple[Value, tuple[str, ...], bool]
+LISTS = {"organisation": "organisations", "place": "places", "neighbourhood": "neighbourhoods", "collaborative": "collaboratives", "board": "boards"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,16 @@ class FactSpec:
     type: type
     description: str
     compute: Callable[[SystemGraph, str], Computed] = field(repr=False, compare=False)
+
+    @property
+    def bounded(self) -> bool:
+        """A count that can be a lower bound (its compute function is marked with :func:`_bounded`)."""
+        return getattr(self.compute, "bounded", False)
+
+
+def _bounded(compute: Callable[[SystemGraph, str], Computed]) -> Callable[[SystemGraph, str], Computed]:
+    compute.bounded = True  # type: ignore[attr-defined]
+    return compute
 
 
 @dataclass(frozen=True)
@@ -47,16 +64,25 @@ class Subject:
     node: str
     facts: dict[str, Value]
     sources: dict[str, tuple[str, ...]]
+    at_least: frozenset[str] = frozenset()
 
     def engine_fact(self) -> dict[str, Any]:
-        """The flat fact handed to an evaluator: known values only (a fresh copy each call)."""
+        """The flat fact handed to an engine (a fresh copy each call): known values only, and
+        a count known only as a lower bound under its name plus ``__at_least``."""
         return dict(self._engine_fact)
 
     @cached_property
     def _engine_fact(self) -> dict[str, Any]:
         fact: dict[str, Any] = {"kind": self.kind, "subject": self.id}
-        fact.update((k, v) for k, v in self.facts.items() if v is not None)
+        for k, v in self.facts.items():
+            if v is not None:
+                fact[k + AT_LEAST if k in self.at_least else k] = v
         return fact
+
+    @cached_property
+    def view(self) -> Facts:
+        """The facts as conditions read them."""
+        return Facts(self.facts, self.at_least)
 
 
 # -- helpers -------------------------------------------------------------------
@@ -74,14 +100,27 @@ def _tri(values: list[bool | None]) -> bool | None:
     return None
 
 
+def _partial(g: SystemGraph, type_: str) -> bool:
+    """Whether the description lists only some of its nodes of this type (or none: not described)."""
+    return LISTS[type_] in g.fixture.description.partial_lists or not g.nodes(type_)
+
+
+def _members_known(g: SystemGraph, board: str) -> bool:
+    obj = g.obj(board)
+    return bool(obj.members) and obj.members_complete
+
+
 def _count(g: SystemGraph, n: str, boards: list[str], keep: Callable[[SeatInfo], bool]) -> Computed:
-    """Seats on the boards that pass ``keep``; unknown when none of the boards lists its members."""
+    """Seats on the boards that pass ``keep``: unknown when no board lists its members, a lower
+    bound when some board's list is missing or partial."""
     if not boards:
-        return 0, (n,)
-    if all(not g.obj(b).members for b in boards):
+        return (None, (n,)) if _partial(g, "board") else (0, (n,))
+    listed = [b for b in boards if g.obj(b).members]
+    if not listed:
         return None, tuple(boards)
-    seats = [s for s in g.seats(boards) if keep(s)]
-    return len(seats), tuple(boards) + tuple(s.node for s in seats)
+    seats = [s for s in g.seats(listed) if keep(s)]
+    partial = len(listed) < len(boards) or not all(_members_known(g, b) for b in listed)
+    return len(seats), tuple(boards) + tuple(s.node for s in seats), partial
 
 
 def _partnership_boards(g: SystemGraph, place: str) -> list[str]:
@@ -89,7 +128,7 @@ def _partnership_boards(g: SystemGraph, place: str) -> list[str]:
 
 
 def _place_seats(keep: Callable[[SeatInfo], bool]) -> Callable[[SystemGraph, str], Computed]:
-    return lambda g, n: _count(g, n, _partnership_boards(g, n), keep)
+    return _bounded(lambda g, n: _count(g, n, _partnership_boards(g, n), keep))
 
 
 def _partnership_boards_of_system(g: SystemGraph) -> list[str]:
@@ -101,15 +140,54 @@ def _system_seats(board_kinds: frozenset[str], keep: Callable[[SeatInfo], bool])
         boards = [b for b in g.nodes("board") if g.obj(b).kind in board_kinds]
         return _count(g, n, boards, keep)
 
-    return compute
+    return _bounded(compute)
 
 
 def _count_nodes(type_: str, keep: Callable[[Any], bool] = lambda o: True) -> Callable[[SystemGraph, str], Computed]:
     def compute(g: SystemGraph, n: str) -> Computed:
         found = [m for m in g.nodes(type_) if keep(g.obj(m))]
-        return len(found), tuple(found) or (n,)
+        return len(found), tuple(found) or (n,), _partial(g, type_)
 
-    return compute
+    return _bounded(compute)
+
+
+def _boards_of_place(kinds: frozenset[str]) -> Callable[[SystemGraph, str], Computed]:
+    def compute(g: SystemGraph, n: str) -> Computed:
+        boards = g.boards_governing(n, kinds)
+        return len(boards), (n, *boards), _partial(g, "board")
+
+    return _bounded(compute)
+
+
+def _list_length(attribute: str, keep: Callable[[SystemGraph, str], bool] = lambda g, m: True) -> Callable[[SystemGraph, str], Computed]:
+    """The length of a list on the node: unknown when empty (not described), a lower bound when partial."""
+
+    def compute(g: SystemGraph, n: str) -> Computed:
+        obj = g.obj(n)
+        items = getattr(obj, attribute)
+        if not items:
+            return None, (n,)
+        return sum(1 for m in items if keep(g, m)), (n,), not getattr(obj, "members_complete", True)
+
+    return _bounded(compute)
+
+
+@_bounded
+def _places_without_partnership(g: SystemGraph, n: str) -> Computed:
+    places = g.nodes("place")
+    count = sum(not _partnership_boards(g, p) for p in places)
+    if count and _partial(g, "board"):
+        return None, tuple(places) or (n,)
+    return count, tuple(places) or (n,), _partial(g, "place")
+
+
+@_bounded
+def _collaboratives_of(g: SystemGraph, n: str) -> Computed:
+    found = g.collaboratives_of(n)
+    partial = _partial(g, "collaborative") or any(
+        not g.obj(c).members or not g.obj(c).members_complete for c in g.nodes("collaborative")
+    )
+    return len(found), (n, *found), partial
 
 
 def _arrangement_status(kind: str) -> Callable[[SystemGraph, str], Computed]:
@@ -184,8 +262,17 @@ NHS_KINDS = TRUST_KINDS | {"ccg", "icb"} | PRIMARY_CARE_KINDS
 
 
 def _represented(g: SystemGraph, n: str) -> Computed:
+    """Represented on a system board; "no" only when every board that could carry it lists all its members."""
     boards = g.represented_on(n)
-    return bool(boards), (n, *boards)
+    if boards:
+        return True, (n, *boards)
+    system_boards = g.system_boards()
+    known = (
+        bool(system_boards)
+        and not _partial(g, "board")
+        and all(_members_known(g, b) for b in system_boards + g.boards_governing(n))
+    )
+    return (False if known else None), (n, *system_boards)
 
 
 def _provides(service: str) -> Callable[[SystemGraph, str], Computed]:
@@ -272,7 +359,7 @@ _SYSTEM: tuple[FactSpec, ...] = (
     ),
     FactSpec(
         "places_without_partnership_count", int, "Places with no place partnership board",
-        lambda g, n: (sum(not _partnership_boards(g, p) for p in g.nodes("place")), tuple(g.nodes("place")) or (n,)),
+        _places_without_partnership,
     ),
     FactSpec("icb_board_count", int, "ICB boards described", _count_nodes("board", lambda o: o.kind == "icb_board")),
     FactSpec("icb_board_sits_in_public", bool, "An ICB board meets in public", _board_tri(frozenset({"icb_board"}), "sits_in_public")),
@@ -329,12 +416,18 @@ _SYSTEM: tuple[FactSpec, ...] = (
 _PLACE: tuple[FactSpec, ...] = (
     _NAME,
     FactSpec("population", int, "Resident population of the place", _attr("population")),
-    FactSpec("council_count", int, "Councils covering the place", lambda g, n: (len(g.councils_of(n)), (n, *g.councils_of(n)))),
+    FactSpec(
+        "council_count", int, "Councils covering the place",
+        lambda g, n: (len(g.councils_of(n)) or None, (n, *g.councils_of(n))),
+    ),
     FactSpec(
         "neighbourhood_count", int, "Neighbourhoods in the place",
-        lambda g, n: (len(g.neighbourhoods_of(n)), (n, *g.neighbourhoods_of(n))),
+        _bounded(lambda g, n: (len(g.neighbourhoods_of(n)), (n, *g.neighbourhoods_of(n)), _partial(g, "neighbourhood"))),
     ),
-    FactSpec("partnership_count", int, "Place partnership boards for the place", lambda g, n: (len(_partnership_boards(g, n)), (n, *_partnership_boards(g, n)))),
+    FactSpec(
+        "partnership_count", int, "Place partnership boards for the place",
+        _boards_of_place(frozenset({"place_partnership_board"})),
+    ),
     FactSpec(
         "partnership_function_count", int, "Functions the place partnership decides jointly",
         lambda g, n: (sum(len(g.obj(b).functions) for b in _partnership_boards(g, n)), tuple(_partnership_boards(g, n)) or (n,)),
@@ -380,14 +473,11 @@ _PLACE: tuple[FactSpec, ...] = (
     FactSpec("partnership_mutual_accountability", bool, "The place partnership has mutual accountability processes", _partnership_tri("mutual_accountability")),
     FactSpec(
         "clinical_leadership_group_count", int, "Multi-professional clinical leadership groups for the place",
-        lambda g, n: (
-            len(g.boards_governing(n, frozenset({"clinical_leadership_group"}))),
-            (n, *g.boards_governing(n, frozenset({"clinical_leadership_group"}))),
-        ),
+        _boards_of_place(frozenset({"clinical_leadership_group"})),
     ),
     FactSpec(
         "service_offer_count", int, f"Service areas of the minimum offer at place covered (of {len(ServiceArea)})",
-        lambda g, n: (len(set(g.obj(n).service_offer)), (n,)),
+        lambda g, n: (len(set(g.obj(n).service_offer)) or None, (n,)),
     ),
 )
 
@@ -407,7 +497,7 @@ _ORGANISATION: tuple[FactSpec, ...] = (
     FactSpec("provides_ambulance", bool, "Provides ambulance services", _provides("ambulance")),
     FactSpec(
         "collaborative_count", int, "Provider collaboratives the organisation is a member of",
-        lambda g, n: (len(g.collaboratives_of(n)), (n, *g.collaboratives_of(n))),
+        _collaboratives_of,
     ),
     FactSpec("digital_lead_on_board", bool, "A CCIO or CIO sits on the organisation's board", _attr("digital_lead_on_board")),
 )
@@ -415,11 +505,8 @@ _ORGANISATION: tuple[FactSpec, ...] = (
 _COLLABORATIVE: tuple[FactSpec, ...] = (
     _NAME,
     FactSpec("collaborative_kind", str, "Kind of provider collaborative", _attr("kind")),
-    FactSpec("member_count", int, "Member organisations", lambda g, n: (len(g.obj(n).members), (n,))),
-    FactSpec(
-        "trust_member_count", int, "Member NHS trusts",
-        lambda g, n: (sum(g.obj(m).kind in TRUST_KINDS for m in g.obj(n).members), (n,)),
-    ),
+    FactSpec("member_count", int, "Member organisations", _list_length("members")),
+    FactSpec("trust_member_count", int, "Member NHS trusts", _list_length("members", lambda g, m: g.obj(m).kind in TRUST_KINDS)),
     FactSpec("has_lead", bool, "A lead organisation is named", lambda g, n: (g.obj(n).lead is not None, (n,))),
     FactSpec("represented_on_ics_board", bool, "The collaborative reaches a system board through a seat or its chair/lead", _represented),
     FactSpec("status", str, "Development status", lambda g, n: (g.obj(n).status, (n,))),
@@ -430,7 +517,7 @@ _BOARD: tuple[FactSpec, ...] = (
     _NAME,
     FactSpec("board_kind", str, "Kind of board", _attr("kind")),
     FactSpec("sits_in_public", bool, "Meets in public", _attr("sits_in_public")),
-    FactSpec("seat_count", int, "Seats on the board", lambda g, n: (len(g.obj(n).members), (n,))),
+    FactSpec("seat_count", int, "Seats on the board", _list_length("members")),
     FactSpec("doi_asked_each_meeting", bool, "Declarations of interest are asked for at the start of each meeting", _doi("asked_each_meeting")),
     FactSpec("doi_recorded_in_minutes", bool, "Declarations are recorded in the minutes", _doi("recorded_in_minutes")),
     FactSpec("doi_chair_decision_recorded", bool, "The chair's decision on each declaration is recorded", _doi("chair_decision_recorded")),
@@ -467,9 +554,14 @@ def derive_subjects(graph: SystemGraph) -> list[Subject]:
         for node in sorted(graph.nodes(kind)):
             facts: dict[str, Value] = {}
             sources: dict[str, tuple[str, ...]] = {}
+            at_least: set[str] = set()
             for spec in specs:
-                value, nodes = spec.compute(graph, node)
-                facts[spec.name] = value
-                sources[spec.name] = nodes
-            subjects.append(Subject(node, kind, str(facts["name"]), node, facts, sources))
+                computed = spec.compute(graph, node)
+                facts[spec.name] = computed[0]
+                sources[spec.name] = computed[1]
+                if len(computed) == 3 and computed[2] and computed[0] is not None:
+                    if not spec.bounded:
+                        raise AssertionError(f"fact {spec.name} gave a lower bound but is not declared bounded")
+                    at_least.add(spec.name)
+            subjects.append(Subject(node, kind, str(facts["name"]), node, facts, sources, frozenset(at_least)))
     return subjects

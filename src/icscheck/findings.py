@@ -3,28 +3,48 @@
 Statuses:
 
 * ``pass`` — the subject meets the rule's condition;
-* ``gap`` — it does not (for a must or should rule);
-* ``info`` — it does not, but the source only says *may*: the choice is
-  recorded, never counted as a gap;
+* ``gap`` — what the description states falls short (for a must or should rule);
+* ``unknown`` — the description does not state what the rule needs: shown to
+  people as *not evidenced*, with the missing facts and where in the
+  description they belong; never counted as a gap;
+* ``info`` — the description states something short of the rule, but the source
+  only says *may*: the choice is recorded, never counted as a gap;
 * ``not_applicable`` — the rule is not in force on the assessment date, or its
   selector matched no subject (one finding, about the system, with the reason);
-* ``error`` — the evaluator's answer for this pair was inconsistent;
+* ``error`` — the engine's verdict for this pair disagrees with the condition's
+  own trace (an integrity failure, never silently resolved);
 * ``waived`` — a gap covered by an agreed waiver in force (see :mod:`icscheck.waivers`).
+
+Every finding carries the trace of its condition (see :mod:`icscheck.conditions`):
+the verdict is the trace's verdict, and the engine's must agree with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from .engine import Evaluation, holds
-from .facts import Subject, Value
+from .conditions import FAILS, HOLDS, UNKNOWN, Member, Trace, Verdict, evaluate, part_messages, verdict
+from .errors import Location
+from .facts import Subject, Value, catalogue
 from .fixture import Fixture
 from .graph import SystemGraph
-from .rules import Compiled, Rule
+from .outcome import Evaluation, rule_verdict
+from .rules import Rule
 
-STATUSES = ("gap", "error", "waived", "info", "pass", "not_applicable")
+#: Every status, in the order reports list them (worst first).
+STATUSES = ("gap", "error", "waived", "unknown", "info", "pass", "not_applicable")
+#: How a status is shown to people.
+STATUS_LABEL = {
+    "gap": "gap",
+    "error": "error",
+    "waived": "waived",
+    "unknown": "not evidenced",
+    "info": "info",
+    "pass": "pass",
+    "not_applicable": "not applicable",
+}
 KIND_PLURAL = {
     "system": "system",
     "place": "place",
@@ -34,23 +54,94 @@ KIND_PLURAL = {
     "board": "board",
     "arrangement": "plan or arrangement",
 }
+_STATUS_OF = {HOLDS: "pass", FAILS: "gap", UNKNOWN: "unknown"}
+
+
+@dataclass(frozen=True)
+class SubjectRef:
+    id: str
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FactReading:
+    """A fact a rule read about its subject: its value (``None``: not stated), whether it is only a
+    lower bound, and the description lines it came from."""
+
+    name: str
+    value: Value
+    at_least: bool
+    sources: tuple[Location, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    id: str
+    title: str
+    date: str
+    publisher: str | None = None
+    section: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison of the rule's condition, with the value it read and its own verdict."""
+
+    fact: str
+    op: str
+    value: Any
+    actual: Value
+    at_least: bool
+    verdict: Verdict
+
+    @property
+    def holds(self) -> bool | None:
+        return None if self.verdict is UNKNOWN else self.verdict is HOLDS
+
+
+@dataclass(frozen=True)
+class WaiverRecord:
+    justification: str
+    approver: str
+    granted: str
+    expires: str
+    file: str
+    state: str  # "in force", "expired" or "not yet granted"
 
 
 @dataclass(frozen=True)
 class Finding:
     rule_id: str
     status: str
-    subject_id: str
-    subject_kind: str
-    subject_name: str
+    subject: SubjectRef
     message: str
-    location: dict[str, Any] | None
-    facts: tuple[dict[str, Any], ...] = ()
-    checks: tuple[dict[str, Any], ...] = ()
-    evidence: tuple[dict[str, Any], ...] = ()
-    expected_at: tuple[dict[str, Any], ...] = ()
-    unknown: tuple[str, ...] = field(default=())
-    waiver: dict[str, Any] | None = None
+    location: Location | None
+    facts: tuple[FactReading, ...] = ()
+    checks: tuple[Check, ...] = ()
+    evidence: tuple[EvidenceRef, ...] = ()
+    expected_at: tuple[Location, ...] = ()
+    unknown: tuple[str, ...] = ()  # the unstated facts that leave the verdict open
+    waiver: WaiverRecord | None = None
+    trace: Trace | None = None
+    where_trace: Trace | None = None
+
+    @property
+    def subject_id(self) -> str:
+        return self.subject.id
+
+    @property
+    def subject_kind(self) -> str:
+        return self.subject.kind
+
+    @property
+    def subject_name(self) -> str:
+        return self.subject.name
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABEL[self.status]
 
     @property
     def fingerprint(self) -> str:
@@ -60,14 +151,16 @@ class Finding:
         return (self.rule_id, self.subject_kind, self.subject_id)
 
 
-def render_value(value: Value) -> str:
+def render_value(value: Value, at_least: bool = False) -> str:
     if value is None:
-        return "unknown"
+        return "not stated"
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+        text = "yes" if value else "no"
+    elif isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        text = str(value)
+    return f"at least {text}" if at_least else text
 
 
 class _Rendered(dict):
@@ -75,25 +168,21 @@ class _Rendered(dict):
 
     def __init__(self, subject: Subject, params: dict[str, Any]):
         super().__init__(subject=subject.id)
-        self._facts = subject.facts
+        self._subject = subject
         self._params = params
 
     def __missing__(self, key: str) -> str:
-        value = render_value(self._facts[key] if key in self._facts else self._params[key])
+        facts = self._subject.facts
+        if key in facts:
+            value = render_value(facts[key], key in self._subject.at_least)
+        else:
+            value = render_value(self._params[key])
         self[key] = value
         return value
 
 
 def render(template: str, subject: Subject, params: dict[str, Any] | None = None) -> str:
     return template.format_map(_Rendered(subject, params or {}))
-
-
-def atoms(condition: Compiled | None) -> list[tuple]:
-    if condition is None:
-        return []
-    if condition[0] == "cmp":
-        return [condition]
-    return [atom for child in condition[1] for atom in atoms(child)]
 
 
 class FindingBuilder:
@@ -103,17 +192,21 @@ class FindingBuilder:
         self.fixture = fixture
         self.graph = graph
         self.subjects = {s.id: s for s in subjects}
+        self.by_kind: dict[str, list[Subject]] = {}
+        for s in subjects:
+            self.by_kind.setdefault(s.kind, []).append(s)
         self.evidence = {e.id: e for e in fixture.description.evidence}
         self.system = graph.system
-        self._locations: dict[str, dict[str, Any] | None] = {}
+        self.descriptions = {kind: {name: spec.description for name, spec in specs.items()} for kind, specs in catalogue().items()}
+        self._locations: dict[str, Location | None] = {}
 
-    def _location(self, node: str) -> dict[str, Any] | None:
+    def _location(self, node: str) -> Location | None:
         if node not in self._locations:
             path = self.graph.g.nodes[node]["path"] if node in self.graph.g else ()
-            self._locations[node] = self.fixture.source.location(path).as_dict() if path else None
+            self._locations[node] = self.fixture.source.location(path) if path else None
         return self._locations[node]
 
-    def _evidence(self, nodes: list[str]) -> tuple[dict[str, Any], ...]:
+    def _evidence(self, nodes: list[str]) -> tuple[EvidenceRef, ...]:
         ids: set[str] = set()
         for node in nodes:
             if node in self.graph.g:
@@ -121,71 +214,88 @@ class FindingBuilder:
         out = []
         for eid in sorted(ids):
             item = self.evidence[eid]
-            entry = {"id": item.id, "title": item.title, "date": item.date.isoformat()}
-            for key in ("publisher", "section", "url"):
-                if getattr(item, key):
-                    entry[key] = getattr(item, key)
-            out.append(entry)
+            out.append(EvidenceRef(item.id, item.title, item.date.isoformat(), item.publisher, item.section, item.url))
         return tuple(out)
 
-    def for_subject(self, rule: Rule, subject: Subject, status: str) -> Finding:
-        fact = subject.engine_fact()
+    def _places(self, subject: Subject, names: list[str]) -> tuple[Location, ...]:
+        seen: list[Location] = []
+        for name in names:
+            for node in subject.sources.get(name, ()):
+                loc = self._location(node)
+                if loc and loc not in seen:
+                    seen.append(loc)
+        return tuple(seen)
+
+    def _message(self, rule: Rule, subject: Subject, status: str, trace: Trace, where: Trace | None, missing: list[str]) -> str:
+        spec = rule.spec
+        if status == "pass":
+            return render(spec.pass_message, subject, spec.parameters) if spec.pass_message else spec.title
+        if status == "unknown":
+            described = self.descriptions[rule.kind]
+            parts = []
+            for name in missing:
+                text = f"{described.get(name, name)} ({name})"
+                if name in subject.at_least and subject.facts.get(name) is not None:
+                    text += f": only {render_value(subject.facts[name])} listed, on a list given in part"
+                parts.append(text)
+            opening = "not evidenced — the description does not state"
+            if where is not None and where.verdict is UNKNOWN:
+                opening = "not evidenced — the description does not state whether the rule applies, nor enough to decide it:"
+            return f"{opening} {'; '.join(parts)}"
+        message = render(spec.message, subject, spec.parameters)
+        failing = []
+        for template in part_messages(trace):
+            part = render(template, subject, spec.parameters)
+            if part not in failing:
+                failing.append(part)
+        if failing:
+            message = f"{message}: {'; '.join(failing)}"
+        if status == "info":
+            message += " (recorded: the source leaves this to local choice)"
+        return message
+
+    def for_subject(self, rule: Rule, subject: Subject, trace: Trace, where: Trace | None, status: str) -> Finding:
         involved: list[str] = [subject.node]
-        facts = []
+        readings = []
         for name in rule.examined:
             nodes = [n for n in subject.sources.get(name, ()) if n in self.graph.g]
             involved += [n for n in nodes if n not in involved]
-            locations = [loc for loc in (self._location(n) for n in nodes) if loc]
-            facts.append({"name": name, "value": subject.facts[name], "from": locations})
+            locations = tuple(loc for loc in (self._location(n) for n in nodes) if loc)
+            readings.append(FactReading(name, subject.facts[name], name in subject.at_least, locations))
         checks = tuple(
-            {
-                "fact": attribute,
-                "op": op,
-                "value": value,
-                "actual": subject.facts.get(attribute),
-                "holds": holds(("cmp", attribute, op, value), fact),
-            }
-            for _, attribute, op, value in atoms(rule.condition)
+            Check(
+                leaf.node.fact,
+                ("not_in" if leaf.node.negated else "in") if isinstance(leaf.node, Member) else leaf.node.op,
+                list(leaf.node.values) if isinstance(leaf.node, Member) else leaf.node.value,
+                leaf.readings[0].value,
+                leaf.readings[0].at_least,
+                leaf.verdict,
+            )
+            for leaf in trace.leaves
         )
-        unknown = tuple(name for name in rule.examined if subject.facts.get(name) is None)
-        expected: tuple[dict[str, Any], ...] = ()
-        if status in ("gap", "info"):
-            failing = {c["fact"] for c in checks if not c["holds"]}
-            seen = []
-            for name in rule.examined:
-                if name in failing:
-                    for node in subject.sources.get(name, ()):
-                        loc = self._location(node)
-                        if loc and loc not in seen:
-                            seen.append(loc)
-            expected = tuple(seen)
-        if status == "pass":
-            message = render(rule.spec.pass_message, subject, rule.spec.parameters) if rule.spec.pass_message else rule.spec.title
+        missing: list[str] = []
+        if where is not None:
+            missing += [n for n in where.missing if n not in missing]
+        missing += [n for n in trace.missing if n not in missing]
+        if status == "unknown":
+            expected = self._places(subject, missing)
+        elif status in ("gap", "info"):
+            expected = self._places(subject, [leaf.node.fact for leaf in trace.deciding()])
         else:
-            message = render(rule.spec.message, subject, rule.spec.parameters)
-            failing_parts = []
-            for atom, template in rule.part_messages:
-                if not holds(atom, fact):
-                    part = render(template, subject, rule.spec.parameters)
-                    if part not in failing_parts:
-                        failing_parts.append(part)
-            if failing_parts:
-                message = f"{message}: {'; '.join(failing_parts)}"
-            if status == "info":
-                message += " (recorded: the source leaves this to local choice)"
+            expected = ()
         return Finding(
             rule_id=rule.id,
             status=status,
-            subject_id=subject.id,
-            subject_kind=subject.kind,
-            subject_name=subject.name,
-            message=message,
+            subject=SubjectRef(subject.id, subject.kind, subject.name),
+            message=self._message(rule, subject, status, trace, where, missing),
             location=self._location(subject.node),
-            facts=tuple(facts),
+            facts=tuple(readings),
             checks=checks,
             evidence=self._evidence(involved),
             expected_at=expected,
-            unknown=unknown,
+            unknown=tuple(missing) if status == "unknown" else (),
+            trace=trace,
+            where_trace=where,
         )
 
     def not_applicable(self, rule: Rule, reason: str) -> Finding:
@@ -193,29 +303,28 @@ class FindingBuilder:
         return Finding(
             rule_id=rule.id,
             status="not_applicable",
-            subject_id=system.id,
-            subject_kind="system",
-            subject_name=system.name,
+            subject=SubjectRef(system.id, "system", system.name),
             message=reason,
             location=self._location(system.node),
         )
 
-    def error(self, rule: Rule, subject: Subject, reason: str) -> Finding:
+    def error(self, rule: Rule, subject: Subject, reason: str, trace: Trace | None = None) -> Finding:
         return Finding(
             rule_id=rule.id,
             status="error",
-            subject_id=subject.id,
-            subject_kind=subject.kind,
-            subject_name=subject.name,
+            subject=SubjectRef(subject.id, subject.kind, subject.name),
             message=reason,
             location=self._location(subject.node),
+            trace=trace,
         )
 
 
-def build_findings(
-    rules: list[Rule], evaluation: Evaluation, builder: FindingBuilder, as_of: dt.date
-) -> list[Finding]:
-    """Exactly one finding per (rule, subject) pair, sorted deterministically."""
+def _shown(v: Verdict | None) -> str:
+    return "does not apply" if v is None else {HOLDS: "passes", FAILS: "has a gap", UNKNOWN: "is not evidenced"}[v]
+
+
+def build_findings(rules: list[Rule], evaluation: Evaluation, builder: FindingBuilder, as_of: dt.date) -> list[Finding]:
+    """Exactly one finding per (rule, subject) pair, each checked against the engine's verdict, sorted."""
     findings: list[Finding] = []
     for rule in rules:
         spec = rule.spec
@@ -223,21 +332,34 @@ def build_findings(
             if spec.effective_from and as_of < spec.effective_from:
                 reason = f"not in force on {as_of.isoformat()}: applies from {spec.effective_from.isoformat()}"
             else:
-                reason = f"not in force on {as_of.isoformat()}: applied until {spec.effective_to.isoformat()}"
+                reason = f"not in force on {as_of.isoformat()}: applied until {spec.effective_to.isoformat()}"  # type: ignore[union-attr]
             findings.append(builder.not_applicable(rule, reason))
             continue
         outcome = evaluation[rule.id]
-        if not outcome.applicable:
+        own: list[Finding] = []
+        for subject in builder.by_kind.get(rule.kind, []):
+            facts = subject.view
+            where_verdict = verdict(rule.where, facts)
+            where = evaluate(rule.where, facts) if rule.where is not None and where_verdict is UNKNOWN else None
+            trace = evaluate(rule.condition, facts) if where_verdict is not FAILS else None
+            expected = rule_verdict(where_verdict, trace.verdict if trace else FAILS)
+            engine = outcome.verdicts.get(subject.id)
+            if subject.id in outcome.conflicts:
+                own.append(builder.error(rule, subject, "the engine matched the condition as both met and not met", trace))
+            elif engine is not expected:
+                own.append(
+                    builder.error(
+                        rule, subject, f"the engine says it {_shown(engine)}, but the condition's trace says it {_shown(expected)}", trace
+                    )
+                )
+            elif expected is not None and trace is not None:
+                status = _STATUS_OF[expected]
+                if status == "gap" and spec.strength == "may":
+                    status = "info"
+                own.append(builder.for_subject(rule, subject, trace, where, status))
+        if not own:
             what = KIND_PLURAL[rule.kind]
             qualifier = " that this rule applies to" if rule.where is not None else ""
-            findings.append(builder.not_applicable(rule, f"the description has no {what}{qualifier}"))
-            continue
-        for subject_id in sorted(outcome.applicable | outcome.passing):
-            subject = builder.subjects[subject_id]
-            if subject_id not in outcome.applicable:
-                findings.append(builder.error(rule, subject, "the evaluator passed a subject the rule does not apply to"))
-            elif subject_id in outcome.passing:
-                findings.append(builder.for_subject(rule, subject, "pass"))
-            else:
-                findings.append(builder.for_subject(rule, subject, "info" if spec.strength == "may" else "gap"))
+            own.append(builder.not_applicable(rule, f"the description has no {what}{qualifier}"))
+        findings.extend(own)
     return sorted(findings, key=Finding.sort_key)

@@ -14,10 +14,18 @@ from typing import Any
 
 from . import __version__
 from .api import Result
-from .report import source_dict
+from .report import source_dict, summary_dict
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-SARIF_KIND = {"pass": "pass", "gap": "fail", "waived": "fail", "error": "fail", "info": "informational", "not_applicable": "notApplicable"}
+SARIF_KIND = {
+    "pass": "pass",
+    "gap": "fail",
+    "waived": "fail",
+    "error": "fail",
+    "info": "informational",
+    "not_applicable": "notApplicable",
+    "unknown": "open",  # not evidenced: the description does not say enough to decide
+}
 
 
 def _level(status: str, strength: str) -> str:
@@ -65,7 +73,7 @@ def to_sarif(result: Result) -> str:
             "level": _level(f.status, strengths[f.rule_id]),
             "message": {"text": f.message},
             "partialFingerprints": {"icscheck/v1": f.fingerprint},
-            "properties": {"status": f.status},
+            "properties": {"status": f.status, **({"notEvidenced": list(f.unknown)} if f.status == "unknown" else {})},
         }
         location: dict[str, Any] = {
             "logicalLocations": [
@@ -74,8 +82,8 @@ def to_sarif(result: Result) -> str:
         }
         if f.location:
             location["physicalLocation"] = {
-                "artifactLocation": {"uri": f.location["file"]},
-                "region": {"startLine": max(1, f.location["line"])},
+                "artifactLocation": {"uri": f.location.file},
+                "region": {"startLine": max(1, f.location.line)},
             }
         entry["locations"] = [location]
         if f.status == "waived" and f.waiver:
@@ -83,7 +91,7 @@ def to_sarif(result: Result) -> str:
                 {
                     "kind": "external",
                     "status": "accepted",
-                    "justification": f"{f.waiver['justification']} (approved by {f.waiver['approver']}, {f.waiver['granted']} to {f.waiver['expires']})",
+                    "justification": f"{f.waiver.justification} (approved by {f.waiver.approver}, {f.waiver.granted} to {f.waiver.expires})",
                 }
             ]
         results.append(entry)
@@ -102,7 +110,7 @@ def to_sarif(result: Result) -> str:
                 "automationDetails": {"id": f"icscheck/{result.fixture.description.system.id}/{result.as_of.isoformat()}"},
                 "columnKind": "unicodeCodePoints",
                 "results": results,
-                "properties": {"engine": result.engine, "asOf": result.as_of.isoformat(), "summary": {k: result.summary[k] for k in ("maturity", "coa", "readiness")}},
+                "properties": {"engine": result.engine, "asOf": result.as_of.isoformat(), "summary": {k: v for k, v in summary_dict(result.summary).items() if k in ("maturity", "coa", "readiness")}},
             }
         ],
     }
@@ -110,9 +118,9 @@ def to_sarif(result: Result) -> str:
 
 
 def to_junit(result: Result) -> str:
-    """One test case per (rule, subject): gaps and errors fail; waived, info and not-applicable are skipped."""
+    """One test case per (rule, subject): gaps and errors fail; not evidenced, waived, info and not applicable are skipped."""
     system = result.fixture.description.system
-    totals = result.summary["totals"]
+    totals = result.summary.totals
     suites = ET.Element("testsuites", name="icscheck", tests=str(len(result.findings)))
     suite = ET.SubElement(
         suites,
@@ -121,7 +129,7 @@ def to_junit(result: Result) -> str:
         tests=str(len(result.findings)),
         failures=str(totals["gap"]),
         errors=str(totals["error"]),
-        skipped=str(totals["waived"] + totals["info"] + totals["not_applicable"]),
+        skipped=str(totals["waived"] + totals["unknown"] + totals["info"] + totals["not_applicable"]),
     )
     for f in result.findings:
         case = ET.SubElement(suite, "testcase", classname=f.rule_id, name=f"{f.subject_kind} {f.subject_id}")
@@ -129,6 +137,8 @@ def to_junit(result: Result) -> str:
             ET.SubElement(case, "failure", message=f.message, type="gap")
         elif f.status == "error":
             ET.SubElement(case, "error", message=f.message, type="error")
+        elif f.status == "unknown":
+            ET.SubElement(case, "skipped", message=f"not evidenced: {f.message}")
         elif f.status in ("waived", "info", "not_applicable"):
             ET.SubElement(case, "skipped", message=f"{f.status}: {f.message}")
     ET.indent(suites)
@@ -169,9 +179,9 @@ def to_csv(result: Result) -> str:
                 f.subject_name,
                 f.message,
                 citations[f.rule_id],
-                f.location["file"] if f.location else "",
-                f.location["line"] if f.location else "",
-                "; ".join(e["id"] for e in f.evidence),
+                f.location.file if f.location else "",
+                f.location.line if f.location else "",
+                "; ".join(e.id for e in f.evidence),
                 f.fingerprint,
             )
         )

@@ -114,6 +114,10 @@ class Status(str, Enum):
     achieved = "achieved"
 
 
+#: Statuses from worst to best: the one ranking used wherever a "best" or "worst" status is picked.
+STATUS_RANK: dict[str, int] = {s.value: i for i, s in enumerate(Status)}
+
+
 class ArrangementKind(str, Enum):
     """Plans and arrangements a system can hold (COA = consistent operating arrangement)."""
 

@@ -18,17 +18,33 @@ from . import __version__
 from .api import Result
 from .comparison import Comparison
 from .frameworks import FREEDOMS_SOURCE, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
+from .conditions import All, Compare, Member, Not, Trace, describe
+from .errors import Location
+from .findings import STATUS_LABEL, Finding
 from .rules import Rule, Source
+from .scoring import MET, NOT_EVIDENCED, NOT_MET, Readiness, Summary
 from .templating import environment, html_environment
-from .graph import SystemGraph, picture_graph
+from .graph import picture_graph
 from markupsafe import Markup
 
-REPORT_SCHEMA_VERSION = "1.0"
-COLUMNS = ("pass", "gap", "waived", "info", "not_applicable", "error")  # status order in tables
-NOT_PASSING = frozenset({"gap", "error", "info", "waived"})  # findings listed one by one
+REPORT_SCHEMA_VERSION = "2.0"
+COLUMNS = ("pass", "gap", "waived", "unknown", "info", "not_applicable", "error")  # status order in tables
+LISTED = ("gap", "error", "waived", "info")  # findings listed one by one under "Gaps"
 RAG_STYLE = {"G": "bold green", "GA": "green", "A": "yellow", "AR": "dark_orange", "R": "bold red"}
-STATUS_STYLE = {"pass": "green", "gap": "red", "error": "bold red", "info": "cyan", "not_applicable": "dim", "waived": "magenta"}
+STATUS_STYLE = {
+    "pass": "green",
+    "gap": "red",
+    "error": "bold red",
+    "info": "cyan",
+    "not_applicable": "dim",
+    "waived": "magenta",
+    "unknown": "yellow",
+}
+STRENGTHS = ("must", "should", "may")
+READINESS_STYLE = {"ready": "bold green", "not ready": "bold red", "undetermined": "bold yellow"}
 
+
+# -- JSON: the one place typed results become plain data -----------------------------
 
 def source_dict(source: Source) -> dict[str, Any]:
     return {
@@ -62,6 +78,8 @@ def rule_dict(rule: Rule, full: bool = False) -> dict[str, Any]:
                 "also_cites": [source_dict(s) for s in spec.also_cites],
                 "rationale": spec.rationale,
                 "applies_to": rule.kind,
+                "where": describe(rule.where) if rule.where is not None else None,
+                "condition": describe(rule.condition),
                 "examines": list(rule.examined),
                 "effective_from": spec.effective_from.isoformat() if spec.effective_from else None,
                 "effective_to": spec.effective_to.isoformat() if spec.effective_to else None,
@@ -71,30 +89,134 @@ def rule_dict(rule: Rule, full: bool = False) -> dict[str, Any]:
     return out
 
 
+def location_dict(location: Location | None) -> dict[str, Any] | None:
+    return None if location is None else {"file": location.file, "line": location.line}
+
+
+def trace_dict(trace: Trace) -> dict[str, Any]:
+    """A condition's trace: per node its test, its verdict, the values it read and its parts."""
+    node = trace.node
+    if isinstance(node, (Compare, Member)):
+        reading = trace.readings[0]
+        return {
+            "test": describe(node),
+            "verdict": trace.verdict.value,
+            "fact": reading.fact,
+            "value": reading.value,
+            **({"at_least": True} if reading.at_least else {}),
+        }
+    test = "not" if isinstance(node, Not) else "all" if isinstance(node, All) else "any"
+    return {"test": test, "verdict": trace.verdict.value, "parts": [trace_dict(c) for c in trace.children]}
+
+
+def finding_dict(f: Finding, rule: Rule) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule_id": f.rule_id,
+        "status": f.status,
+        "strength": rule.spec.strength,
+        "subject": {"id": f.subject.id, "kind": f.subject.kind, "name": f.subject.name},
+        "fingerprint": f.fingerprint,
+        "message": f.message,
+        "source": source_dict(rule.spec.source),
+        "location": location_dict(f.location),
+        "expected_at": [location_dict(loc) for loc in f.expected_at],
+        "evidence": [
+            {"id": e.id, "title": e.title, "date": e.date, **{k: v for k, v in (("publisher", e.publisher), ("section", e.section), ("url", e.url)) if v}}
+            for e in f.evidence
+        ],
+        "facts": [
+            {"name": r.name, "value": r.value, **({"at_least": True} if r.at_least else {}), "from": [location_dict(loc) for loc in r.sources]}
+            for r in f.facts
+        ],
+        "checks": [
+            {"fact": c.fact, "op": c.op, "value": c.value, "actual": c.actual, **({"at_least": True} if c.at_least else {}), "holds": c.holds}
+            for c in f.checks
+        ],
+        "unknown": list(f.unknown),
+    }
+    if f.trace is not None:
+        out["trace"] = trace_dict(f.trace)
+    if f.where_trace is not None:
+        out["applies_trace"] = trace_dict(f.where_trace)
+    if f.waiver:
+        w = f.waiver
+        out["waiver"] = {
+            "justification": w.justification,
+            "approver": w.approver,
+            "granted": w.granted,
+            "expires": w.expires,
+            "file": w.file,
+            "state": w.state,
+        }
+    return out
+
+
+def summary_dict(summary: Summary) -> dict[str, Any]:
+    r = summary.readiness
+    return {
+        "totals": dict(summary.totals),
+        "rules_evaluated": summary.rules_evaluated,
+        "rules_with_gaps": list(summary.rules_with_gaps),
+        "rules_not_evidenced": list(summary.rules_not_evidenced),
+        "maturity": summary.maturity,
+        "coa": summary.coa,
+        "readiness": {
+            "threshold": r.threshold,
+            "ready": r.ready,
+            "verdict": r.verdict,
+            "domains_below_threshold": list(r.domains_below_threshold),
+            "blocking_gaps": list(r.blocking_gaps),
+            "blocking_not_evidenced": list(r.blocking_not_evidenced),
+        },
+        "next_stage": summary.next_stage,
+        "system_stage": summary.system_stage,
+        "freedoms": {
+            "stage": summary.freedoms.stage,
+            "now": summary.freedoms.now,
+            "next_stage": summary.freedoms.next_stage,
+            "next": summary.freedoms.next,
+        },
+        "maturity_detail": {
+            key: {
+                "name": d.name,
+                "stage": d.stage,
+                "label": d.label,
+                "stages": {
+                    stage: {
+                        "must_rules": c.must_rules,
+                        "met": c.met,
+                        "state": c.state,
+                        "failing": list(c.failing),
+                        "not_evidenced": list(c.not_evidenced),
+                    }
+                    for stage, c in d.stages.items()
+                },
+                "next_stage": d.next_stage,
+                "undetermined": d.undetermined,
+                "roadmap": [
+                    {"rule_id": i.rule_id, "stage": i.stage, "action": i.action, "messages": list(i.messages)} for i in d.roadmap
+                ],
+            }
+            for key, d in summary.domains.items()
+        },
+        "coa_detail": {
+            key: {
+                "name": a.name,
+                "rag": a.rag,
+                "status": a.status,
+                "reason": a.reason,
+                "rules_with_gaps": list(a.rules_with_gaps),
+                "rules_not_evidenced": list(a.rules_not_evidenced),
+            }
+            for key, a in summary.arrangements.items()
+        },
+        "by_rule": summary.by_rule,
+    }
+
+
 def report_dict(result: Result) -> dict[str, Any]:
     system = result.fixture.description.system
-    sources = {rule.id: source_dict(rule.spec.source) for rule in result.rules}
-    strengths = {rule.id: rule.spec.strength for rule in result.rules}
-    findings = []
-    for f in result.findings:
-        findings.append(
-            {
-                "rule_id": f.rule_id,
-                "status": f.status,
-                "strength": strengths[f.rule_id],
-                "subject": {"id": f.subject_id, "kind": f.subject_kind, "name": f.subject_name},
-                "fingerprint": f.fingerprint,
-                "message": f.message,
-                "source": sources[f.rule_id],
-                "location": f.location,
-                "expected_at": list(f.expected_at),
-                "evidence": list(f.evidence),
-                "facts": list(f.facts),
-                "checks": list(f.checks),
-                "unknown": list(f.unknown),
-                **({"waiver": f.waiver} if f.waiver else {}),
-            }
-        )
+    rules = {rule.id: rule for rule in result.rules}
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
         "tool": {"name": "icscheck", "version": __version__},
@@ -108,13 +230,13 @@ def report_dict(result: Result) -> dict[str, Any]:
         },
         "as_of": result.as_of.isoformat(),
         "rules": [rule_dict(rule) for rule in result.rules],
-        "findings": findings,
+        "findings": [finding_dict(f, rules[f.rule_id]) for f in result.findings],
         "errors": [
             {"rule_id": f.rule_id, "subject": f.subject_id, "message": f.message}
             for f in result.findings
             if f.status == "error"
         ],
-        "summary": result.summary,
+        "summary": summary_dict(result.summary),
     }
 
 
@@ -122,76 +244,132 @@ def to_json(result: Result) -> str:
     return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
 
 
+# -- text ----------------------------------------------------------------------------------
+
 def stage_label(stage: str | None) -> str:
     return stage if stage else "not yet emerging"
 
 
-def maturity_table(summary: dict) -> Table:
+def counts_by_strength(result: Result) -> dict[str, dict[str, int]]:
+    """Findings per status and rule strength."""
+    strengths = {rule.id: rule.spec.strength for rule in result.rules}
+    out = {status: {strength: 0 for strength in STRENGTHS} for status in COLUMNS}
+    for f in result.findings:
+        out[f.status][strengths[f.rule_id]] += 1
+    return out
+
+
+def headline(result: Result) -> str:
+    """Gaps and not-evidenced findings, as separate counts by strength."""
+    counts = counts_by_strength(result)
+
+    def part(status: str, label: str) -> str:
+        total = sum(counts[status].values())
+        split = ", ".join(f"{counts[status][s]} {s}" for s in STRENGTHS if counts[status][s])
+        return f"{total} {label}" + (f" ({split})" if split else "")
+
+    parts = [part("gap", "gaps"), part("unknown", "not evidenced"), f"{sum(counts['pass'].values())} passed"]
+    if sum(counts["waived"].values()):
+        parts.append(part("waived", "waived"))
+    if sum(counts["error"].values()):
+        parts.append(part("error", "errors"))
+    return " · ".join(parts)
+
+
+def maturity_table(summary: Summary) -> Table:
     """Domains x stages: for each cell the must-rules met, and the stage reached."""
     table = Table(title="Maturity matrix: must-rules met per stage", title_justify="left", show_edge=False, pad_edge=False, box=None)
     table.add_column("domain")
     for stage in STAGES:
         table.add_column(stage, justify="center")
     table.add_column("stage reached", style="bold")
-    for info in summary["maturity_detail"].values():
+    marks = {MET: (" ✓", "green"), NOT_MET: (" ✗", "red"), NOT_EVIDENCED: (" ?", "yellow")}
+    for info in summary.domains.values():
         cells = []
         for stage in STAGES:
-            cell = info["stages"][stage]
-            if not cell["must_rules"]:
+            cell = info.stages[stage]
+            if not cell.must_rules:
                 cells.append(Text("·", style="dim"))
             else:
-                text = f"{cell['met']}/{cell['must_rules']}"
-                cells.append(Text(text + (" ✓" if not cell["failing"] else ""), style="green" if not cell["failing"] else "red"))
-        table.add_row(info["name"], *cells, stage_label(info["stage"]))
+                mark, style = marks[cell.state]
+                cells.append(Text(f"{cell.met}/{cell.must_rules}{mark}", style=style))
+        table.add_row(info.name, *cells, info.label)
     return table
 
 
-def coa_table(summary: dict) -> Table:
+def coa_table(summary: Summary) -> Table:
     table = Table(title="Consistent operating arrangements: delivery RAG", title_justify="left", show_edge=False, pad_edge=False, box=None)
     for column in ("arrangement", "RAG", "why"):
         table.add_column(column, overflow="fold")
-    for info in summary["coa_detail"].values():
-        table.add_row(info["name"], Text(info["rag"], style=RAG_STYLE[info["rag"]]), info["reason"])
+    for info in summary.arrangements.values():
+        rag = Text(info.rag, style=RAG_STYLE[info.rag]) if info.rag else Text("—", style="yellow")
+        table.add_row(info.name, rag, info.reason)
     return table
 
 
-def readiness_text(summary: dict) -> Text:
-    ready = summary["readiness"]
-    if ready["ready"]:
-        return Text(f"Designation readiness: ready (every domain at least {ready['threshold']})", style="bold green")
-    below = ", ".join(ready["domains_below_threshold"])
-    return Text(f"Designation readiness: not ready (every domain must reach {ready['threshold']}; below: {below})", style="bold red")
+def readiness_sentence(readiness: Readiness) -> str:
+    if readiness.verdict == "ready":
+        return f"Designation readiness: ready (every must-rule up to {readiness.threshold} is met in every domain)"
+    if readiness.verdict == "not ready":
+        n = len(readiness.blocking_gaps)
+        extra = f"; {len(readiness.blocking_not_evidenced)} more not evidenced" if readiness.blocking_not_evidenced else ""
+        return f"Designation readiness: not ready ({n} must-rule{'s' if n != 1 else ''} up to {readiness.threshold} with gaps{extra})"
+    n = len(readiness.blocking_not_evidenced)
+    return (
+        f"Designation readiness: undetermined (no gap up to {readiness.threshold}, "
+        f"but {n} must-rule{'s' if n != 1 else ''} not evidenced)"
+    )
 
 
-def freedoms_parts(summary: dict) -> list[Any]:
-    freedoms = summary["freedoms"]
-    stage = freedoms["stage"] or "not yet emerging"
+def readiness_text(summary: Summary) -> Text:
+    return Text(readiness_sentence(summary.readiness), style=READINESS_STYLE[summary.readiness.verdict])
+
+
+def freedoms_parts(summary: Summary) -> list[Any]:
+    freedoms = summary.freedoms
+    stage = freedoms.stage or "not yet emerging"
     parts: list[Any] = [Text(f"Freedoms and flexibilities (system stage: {stage}; the lowest stage of its domains)", style="bold")]
-    for label, key in (("now", "now"), (f"at {freedoms['next_stage']}", "next")):
-        if not freedoms[key]:
+    for label, items_by_area in (("now", freedoms.now), (f"at {freedoms.next_stage}", freedoms.next)):
+        if not items_by_area:
             continue
         parts.append(Text(f"  {label}:"))
-        for area, items in freedoms[key].items():
+        for area, items in items_by_area.items():
             for item in items:
                 parts.append(Text(f"    {area}: {item}"))
     return parts
 
 
-def roadmap_parts(summary: dict) -> list[Any]:
-    parts: list[Any] = [Text("Roadmap to the next stage", style="bold")]
-    for info in summary["maturity_detail"].values():
-        if info["next_stage"] is None:
-            parts.append(Text(f"{info['name']}: thriving, the last stage"))
+def roadmap_parts(summary: Summary) -> list[Any]:
+    parts: list[Any] = [Text("Roadmap to the next stage: what to do (gaps) and what to evidence (not evidenced)", style="bold")]
+    for info in summary.domains.values():
+        if info.next_stage is None:
+            parts.append(Text(f"{info.name}: thriving, the last stage"))
             continue
-        parts.append(Text(f"{info['name']}: to reach {info['next_stage']}", style="bold"))
-        for item in info["roadmap"]:
-            message = item["messages"][0] if item["messages"] else ""
-            parts.append(Text(f"  {item['rule_id']} ({item['stage']}): {message}"))
+        parts.append(Text(f"{info.name}: to reach {info.next_stage}", style="bold"))
+        for item in info.roadmap:
+            message = item.messages[0] if item.messages else ""
+            style = "red" if item.action == "to do" else "yellow"
+            parts.append(Text.assemble((f"  {item.action:<11} ", style), f"{item.rule_id} ({item.stage}): {message}"))
     return parts
 
 
+def _finding_line(f: Finding) -> Text:
+    where = f" ({f.location.file}:{f.location.line})" if f.location else ""
+    waived = ""
+    if f.status == "waived" and f.waiver:
+        waived = f" [waived: {f.waiver.justification} — {f.waiver.approver}, until {f.waiver.expires}]"
+    tag = "N/E" if f.status == "unknown" else f.status.upper()
+    return Text.assemble(
+        (f"{tag:5} ", STATUS_STYLE[f.status]),
+        (f"{f.rule_id} ", "bold"),
+        f"{f.subject_kind} '{f.subject_name}': {f.message}",
+        waived,
+        (where, "dim"),
+    )
+
+
 def text_report(result: Result) -> Group:
-    """A terminal summary: scores, per rule the counts by status, then every gap."""
+    """A terminal summary: counts, scores, per rule the counts by status, then every gap and every finding not evidenced."""
     system = result.fixture.description.system
     header = Text.assemble(
         (f"{system.name}", "bold"),
@@ -201,10 +379,10 @@ def text_report(result: Result) -> Group:
     table.add_column("rule")
     table.add_column("strength")
     for status in COLUMNS:
-        table.add_column(status.replace("_", " "), justify="right", style=STATUS_STYLE[status])
+        table.add_column(STATUS_LABEL[status], justify="right", style=STATUS_STYLE[status])
     table.add_column("title", overflow="fold")
     for rule in result.rules:
-        counts = result.summary["by_rule"][rule.id]
+        counts = result.summary.by_rule[rule.id]
         table.add_row(
             rule.id,
             rule.spec.strength,
@@ -214,12 +392,12 @@ def text_report(result: Result) -> Group:
     summary = result.summary
     parts: list[Any] = [
         header,
+        Text(headline(result)),
+        readiness_text(summary),
         Text(""),
         maturity_table(summary),
         Text(""),
         coa_table(summary),
-        Text(""),
-        readiness_text(summary),
         Text(""),
         *roadmap_parts(summary),
         Text(""),
@@ -227,23 +405,18 @@ def text_report(result: Result) -> Group:
         Text(""),
         table,
     ]
-    problems = [f for f in result.findings if f.status in NOT_PASSING]
-    if problems:
-        parts += [Text(""), Text("Gaps", style="bold")]
-        for f in problems:
-            where = f" ({f.location['file']}:{f.location['line']})" if f.location else ""
-            line = Text.assemble(
-                (f"{f.status.upper():5} ", STATUS_STYLE[f.status]),
-                (f"{f.rule_id} ", "bold"),
-                f"{f.subject_kind} '{f.subject_name}': {f.message}",
-                (f" [waived: {f.waiver['justification']} — {f.waiver['approver']}, until {f.waiver['expires']}]" if f.status == "waived" else ""),
-                (where, "dim"),
-            )
-            parts.append(line)
-    totals = result.summary["totals"]
+    listed = [f for f in result.findings if f.status in LISTED]
+    if listed:
+        parts += [Text(""), Text("Gaps (what the description states falls short)", style="bold")]
+        parts += [_finding_line(f) for f in listed]
+    unknown = [f for f in result.findings if f.status == "unknown"]
+    if unknown:
+        parts += [Text(""), Text("Not evidenced (the description does not state what the rule needs)", style="bold")]
+        parts += [_finding_line(f) for f in unknown]
+    totals = summary.totals
     parts += [
         Text(""),
-        Text(", ".join(f"{totals[s]} {s.replace('_', ' ')}" for s in COLUMNS)),
+        Text(", ".join(f"{totals[s]} {STATUS_LABEL[s]}" for s in COLUMNS)),
     ]
     return Group(*parts)
 
@@ -298,7 +471,11 @@ def _context(result: Result) -> dict[str, Any]:
         "rules": result.rules,
         "stages": STAGES,
         "summary": result.summary,
-        "gaps": [f for f in result.findings if f.status in NOT_PASSING],
+        "gaps": [f for f in result.findings if f.status in LISTED],
+        "not_evidenced": [f for f in result.findings if f.status == "unknown"],
+        "headline": headline(result),
+        "readiness_sentence": readiness_sentence(result.summary.readiness),
+        "status_label": STATUS_LABEL,
         "titles": {r.id: r.spec.title for r in result.rules},
         "strengths": {r.id: r.spec.strength for r in result.rules},
         "sources": {r.id: r.spec.source.citation() for r in result.rules},
@@ -325,10 +502,12 @@ def regional_dict(results: list[Result], threshold: str) -> dict[str, Any]:
                 "name": system.name,
                 "file": result.fixture.file,
                 "as_of": result.as_of.isoformat(),
-                "maturity": result.summary["maturity"],
-                "coa": result.summary["coa"],
-                "ready": result.summary["readiness"]["ready"],
-                "gaps": result.summary["totals"]["gap"],
+                "maturity": result.summary.maturity,
+                "coa": result.summary.coa,
+                "ready": result.summary.readiness.ready,
+                "readiness": result.summary.readiness.verdict,
+                "gaps": result.summary.totals["gap"],
+                "not_evidenced": result.summary.totals["unknown"],
             }
         )
     return {
@@ -383,7 +562,7 @@ def picture_svg(result: Result) -> str:
     """An SVG picture of the system (places, collaboratives, boards, organisations), gaps marked in red."""
     import networkx as nx
 
-    picture = picture_graph(SystemGraph(result.fixture))
+    picture = picture_graph(result.graph)
     gaps: dict[str, list[str]] = {}
     for f in result.findings:
         if f.status in ("gap", "error"):

@@ -7,23 +7,22 @@ compliant subject meets, in icscheck's own small vocabulary::
     {fact: NAME, op: eq|ne|gt|gte|lt|lte|in|not_in, value: V}
     {all: [...]}   {any: [...]}   {not: {...}}
 
-and where the requirement comes from.  Conditions are compiled to negation
-normal form — comparisons joined by ``all``/``any``, with every ``not``
-pushed into its comparison — which both evaluators run, so no evaluator ever
-needs negation.  A comparison on an unknown fact never holds.
+and where the requirement comes from.  Conditions are parsed once into the
+typed tree of :mod:`icscheck.conditions`, which evaluates them with
+three-valued logic: a comparison on a fact the description does not state is
+unknown, never false.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, StringConstraints, Tag
+from pydantic import BeforeValidator, Field, StringConstraints
 
+from .conditions import ConditionSpec, FactType, Node, Scalar, check_template, facts_read, parse, type_ok
 from .errors import InputError
 from .facts import RESERVED, SUBJECT_KINDS, FactSpec, catalogue
 from .model import Strict, Text
@@ -32,8 +31,6 @@ from .resources import data_root
 from .yamlsource import PathKey, SourceMap, display_path, load_yaml
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]+(-[A-Z0-9]+)+$", max_length=40)]
-Scalar = Union[bool, int, float, str]
-Op = Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in"]
 STAGES = ("emerging", "developing", "maturing", "thriving")
 FRAMEWORKS = (
     "integrating-care",
@@ -47,61 +44,6 @@ FRAMEWORKS = (
     "provider-collaboratives",
     "local",
 )
-NEGATE = {"eq": "ne", "ne": "eq", "gt": "lte", "lte": "gt", "gte": "lt", "lt": "gte"}
-ORDERED_OPS = frozenset({"gt", "gte", "lt", "lte"})
-
-
-class Param(Strict):
-    param: str
-
-
-class Atom(Strict):
-    fact: str
-    op: Op
-    value: Scalar | list[Scalar] | Param
-    message: Text | None = Field(default=None, description="What is missing when this part fails")
-
-
-class AllOf(Strict):
-    all: list["Condition"] = Field(min_length=1)
-    message: Text | None = None
-
-
-class AnyOf(Strict):
-    any: list["Condition"] = Field(min_length=1)
-    message: Text | None = None
-
-
-class NotOf(Strict):
-    not_: "Condition" = Field(alias="not")
-
-
-def _condition_tag(data: Any) -> str | None:
-    if isinstance(data, dict):
-        for tag in ("fact", "all", "any", "not"):
-            if tag in data:
-                return tag
-        return None
-    tags: dict[type, str] = {Atom: "fact", AllOf: "all", AnyOf: "any", NotOf: "not"}
-    return tags.get(type(data))
-
-
-Condition = Annotated[
-    Union[
-        Annotated[Atom, Tag("fact")],
-        Annotated[AllOf, Tag("all")],
-        Annotated[AnyOf, Tag("any")],
-        Annotated[NotOf, Tag("not")],
-    ],
-    Discriminator(
-        _condition_tag,
-        custom_error_type="condition",
-        custom_error_message="a condition needs one of the keys fact, all, any, not",
-    ),
-]
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-NotOf.model_rebuild()
 
 
 def _iso(value: Any) -> Any:
@@ -136,7 +78,7 @@ class Source(Strict):
 
 class AppliesTo(Strict):
     kind: Literal[SUBJECT_KINDS]  # type: ignore[valid-type]
-    where: Condition | None = None
+    where: ConditionSpec | None = None
 
 
 class Example(Strict):
@@ -164,7 +106,7 @@ class RuleFile(Strict):
     also_cites: list[Source] = Field(default_factory=list)
     rationale: Text
     applies_to: AppliesTo
-    condition: Condition
+    condition: ConditionSpec
     parameters: dict[str, Scalar] = Field(default_factory=dict)
     message: Text = Field(description="Gap message template; {fact} placeholders")
     pass_message: Text | None = None
@@ -174,26 +116,17 @@ class RuleFile(Strict):
     examples: Examples
 
 
-# -- compiled form ---------------------------------------------------------------
-# A compiled condition is a tree of tuples:
-#   ("cmp", attribute, op, value)  with op in eq ne gt gte lt lte
-#   ("all", (child, ...))   ("any", (child, ...))
-
-Compiled = tuple
-
-
 @dataclass(frozen=True)
 class Rule:
-    """A validated rule with its compiled selector and condition."""
+    """A validated rule with its typed selector and condition."""
 
     spec: RuleFile
     file: str
     line: int
     kind: str
-    where: Compiled | None
-    condition: Compiled
+    where: Node | None
+    condition: Node
     examined: tuple[str, ...]
-    part_messages: tuple[tuple[Compiled, str], ...] = ()
 
     @property
     def id(self) -> str:
@@ -208,155 +141,35 @@ class Rule:
         return True
 
 
-def _resolve(value: Any, params: dict[str, Scalar], path: PathKey, smap: SourceMap) -> Any:
-    if isinstance(value, Param):
-        if value.param not in params:
-            raise InputError(smap.location(path), f"unknown parameter '{value.param}'")
-        return params[value.param]
-    return value
-
-
-def _type_ok(spec: FactSpec, value: Any) -> bool:
-    if spec.type is bool:
-        return isinstance(value, bool)
-    if spec.type is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if spec.type is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return isinstance(value, spec.type)
-
-
-def compile_condition(
-    cond: Any,
-    facts: dict[str, FactSpec],
-    params: dict[str, Scalar],
-    path: PathKey,
-    smap: SourceMap,
-    negate: bool = False,
-    messages: dict | None = None,
-) -> Compiled:
-    """Check a condition against the fact vocabulary and compile it to negation normal form.
-
-    Part messages (``message`` on a comparison, ``all`` or ``any``) are
-    collected into ``messages``, keyed by the compiled comparisons they cover.
-    """
-    messages = {} if messages is None else messages
-    compiled = _compile(cond, facts, params, path, smap, negate, messages)
-    part_message = getattr(cond, "message", None)
-    if part_message:
-        _check_template(part_message, facts, path + ("message",), smap, params)
-        messages.setdefault(compiled, part_message)
-    return compiled
-
-
-def _compile(
-    cond: Any, facts: dict[str, FactSpec], params: dict[str, Scalar], path: PathKey, smap: SourceMap, negate: bool, messages: dict
-) -> Compiled:
-    if isinstance(cond, NotOf):
-        return compile_condition(cond.not_, facts, params, path + ("not",), smap, not negate, messages)
-    if isinstance(cond, (AllOf, AnyOf)):
-        key = "all" if isinstance(cond, AllOf) else "any"
-        children = tuple(
-            compile_condition(child, facts, params, path + (key, i), smap, negate, messages)
-            for i, child in enumerate(getattr(cond, key))
-        )
-        joined = key if not negate else ("any" if key == "all" else "all")
-        return (joined, children)
-    assert isinstance(cond, Atom)
-    if cond.fact not in facts:
-        close = difflib.get_close_matches(cond.fact, list(facts), n=3)
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else "; see 'icscheck facts'"
-        raise InputError(smap.location(path + ("fact",)), f"unknown fact '{cond.fact}' for a {spec_kind(facts)}{hint}")
-    spec = facts[cond.fact]
-    value = _resolve(cond.value, params, path + ("value",), smap)
-    op = cond.op
-    if op in ("in", "not_in"):
-        if not isinstance(value, list) or not value:
-            raise InputError(smap.location(path + ("value",)), f"op '{op}' needs a non-empty list")
-        values = value
-    else:
-        if isinstance(value, list):
-            raise InputError(smap.location(path + ("value",)), f"op '{op}' needs a single value, not a list")
-        values = [value]
-    for v in values:
-        if not _type_ok(spec, v):
-            raise InputError(
-                smap.location(path + ("value",)),
-                f"fact '{cond.fact}' is {spec.type.__name__}, but the value {v!r} is not",
-            )
-    if op in ORDERED_OPS and spec.type not in (int, float):
-        raise InputError(smap.location(path + ("op",)), f"op '{op}' needs a number, but '{cond.fact}' is {spec.type.__name__}")
-    if op in ("in", "not_in"):
-        positive = op == "in"
-        if negate:
-            positive = not positive
-        parts = tuple(("cmp", cond.fact, "eq" if positive else "ne", v) for v in values)
-        if len(parts) == 1:
-            return parts[0]
-        return ("any" if positive else "all", parts)
-    return ("cmp", cond.fact, NEGATE[op] if negate else op, value)
-
-
 def spec_kind(facts: dict[str, FactSpec]) -> str:
     vocabulary = catalogue()
     return next((kind for kind, specs in vocabulary.items() if specs.keys() == facts.keys()), "subject")
 
 
-def attributes(compiled: Compiled | None) -> list[str]:
-    """The fact attributes a compiled condition reads, in first-use order."""
-    if compiled is None:
-        return []
-    if compiled[0] == "cmp":
-        return [compiled[1]]
-    out: list[str] = []
-    for child in compiled[1]:
-        out += [a for a in attributes(child) if a not in out]
-    return out
-
-
-def _check_template(
-    template: str, facts: dict[str, FactSpec], path: PathKey, smap: SourceMap, params: dict[str, Scalar] | None = None
-) -> None:
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        raise InputError(smap.location(path), f"bad message template: {exc}") from None
-    for _, field, spec, conversion in parsed:
-        if field is None:
-            continue
-        if spec or conversion:
-            raise InputError(smap.location(path), f"message placeholder '{{{field}}}' may not carry a format or conversion")
-        if field not in facts and field not in ("subject",) and field not in (params or {}):
-            raise InputError(smap.location(path), f"message names unknown fact '{field}'")
-
-
 def _build(spec: RuleFile, smap: SourceMap, vocabulary: dict[str, dict[str, FactSpec]]) -> Rule:
-    facts = vocabulary[spec.applies_to.kind]
+    kind = spec.applies_to.kind
+    facts = vocabulary[kind]
+    types = {name: FactType(f.type, f.bounded) for name, f in facts.items()}
     params = spec.parameters
-    where = (
-        compile_condition(spec.applies_to.where, facts, params, ("applies_to", "where"), smap)
-        if spec.applies_to.where is not None
-        else None
-    )
-    part_messages: dict = {}
-    condition = compile_condition(spec.condition, facts, params, ("condition",), smap, messages=part_messages)
-    _check_template(spec.message, facts, ("message",), smap, params)
+    where = parse(spec.applies_to.where, types, params, ("applies_to", "where"), smap, kind) if spec.applies_to.where is not None else None
+    condition = parse(spec.condition, types, params, ("condition",), smap, kind)
+    check_template(spec.message, facts, ("message",), smap, params)
     if spec.pass_message:
-        _check_template(spec.pass_message, facts, ("pass_message",), smap, params)
+        check_template(spec.pass_message, facts, ("pass_message",), smap, params)
     if spec.framework == "maturity-matrix" and (spec.domain is None or spec.stage is None):
         raise InputError(smap.location(("framework",)), "a maturity-matrix rule needs a domain and a stage")
     if spec.effective_from and spec.effective_to and spec.effective_to < spec.effective_from:
         raise InputError(smap.location(("effective_to",)), "effective_to is before effective_from")
-    for group, examples in (("pass", spec.examples.pass_), ("gap", spec.examples.gap)):
+    for group, examples in (("pass", spec.examples.pass_), ("gap", spec.examples.gap), ("unknown", spec.examples.unknown)):
         for i, example in enumerate(examples):
             for name, value in example.facts.items():
                 path = ("examples", group, i, "facts", name)
                 if name not in facts or name in RESERVED:
                     raise InputError(smap.location(path), f"example uses unknown fact '{name}'")
-                if not _type_ok(facts[name], value):
+                if not type_ok(facts[name].type, value):
                     raise InputError(smap.location(path), f"example fact '{name}' should be {facts[name].type.__name__}")
-    examined = tuple(dict.fromkeys(attributes(where) + attributes(condition)))
-    return Rule(spec, smap.file, smap.line(()), spec.applies_to.kind, where, condition, examined, tuple(part_messages.items()))
+    examined = tuple(dict.fromkeys(facts_read(where) + facts_read(condition)))
+    return Rule(spec, smap.file, smap.line(()), kind, where, condition, examined)
 
 
 Parameters = dict[str, dict[str, Scalar]]

@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from .errors import InputError
-from .findings import Finding
+from .findings import Finding, WaiverRecord
 from .model import Strict, Text
 from .rules import Rule, RuleId
 from .validation import validate
@@ -84,18 +84,16 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], rules: list[Ru
         if waiver is None or finding.status != "gap":
             out.append(finding)
             continue
-        record = {
-            "justification": waiver.justification,
-            "approver": waiver.approver,
-            "granted": waiver.granted.isoformat(),
-            "expires": waiver.expires.isoformat(),
-            "file": source,
-        }
+        def record(state: str, waiver: Waiver = waiver) -> WaiverRecord:
+            return WaiverRecord(
+                waiver.justification, waiver.approver, waiver.granted.isoformat(), waiver.expires.isoformat(), source, state
+            )
+
         if waiver.granted <= as_of <= waiver.expires:
-            out.append(replace(finding, status="waived", waiver={**record, "state": "in force"}))
+            out.append(replace(finding, status="waived", waiver=record("in force")))
         elif as_of > waiver.expires:
             message = f"{finding.message} (waiver expired on {waiver.expires.isoformat()})"
-            out.append(replace(finding, message=message, waiver={**record, "state": "expired"}))
+            out.append(replace(finding, message=message, waiver=record("expired")))
         else:
-            out.append(replace(finding, waiver={**record, "state": "not yet granted"}))
+            out.append(replace(finding, waiver=record("not yet granted")))
     return out
