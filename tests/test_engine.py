@@ -7,6 +7,7 @@ import random
 import pytest
 
 from icscheck import durable_engine
+from icscheck.conditions import fails_form, holds_form
 from icscheck.engine import evaluate, evaluate_python
 from icscheck.errors import EngineError
 from icscheck.facts import derive_subjects
@@ -42,9 +43,10 @@ def test_ruleset_uses_positive_patterns_only():
         assert set(first) == {"kind"}, f"{name} must start with an equality on the fact's kind"
 
 
-def test_not_is_pushed_into_comparisons():
+def test_not_is_pushed_into_comparisons_for_the_engine():
     rule = next(r for r in RULEBOOK if r.id == "IC-PC-003")
-    assert rule.condition == ("cmp", "collaborative_count", "ne", 0)
+    assert holds_form(rule.condition) == ("any", (("cmp", "collaborative_count", "ne", 0), ("cmp", "collaborative_count__at_least", "gt", 0)))
+    assert fails_form(rule.condition) == ("cmp", "collaborative_count", "eq", 0)
 
 
 def test_fact_order_does_not_change_the_result():

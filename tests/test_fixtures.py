@@ -41,9 +41,9 @@ def test_exemplar_passes_every_rule_in_force(path):
     result = api.check_fixture(load_fixture(path), RULEBOOK, "durable")
     others = [(f.rule_id, f.status, f.message) for f in result.findings if f.status != "pass"]
     assert all(status == "not_applicable" and "not in force" in message for _, status, message in others), others
-    assert result.summary["readiness"]["ready"] is True
-    assert set(result.summary["maturity"].values()) == {"thriving"}
-    assert set(result.summary["coa"].values()) == {"G"}
+    assert result.summary.readiness.verdict == "ready"
+    assert set(result.summary.maturity.values()) == {"thriving"}
+    assert set(result.summary.coa.values()) == {"G"}
 
 
 def test_planted_gaps_are_exactly_the_planted_ones():
@@ -62,7 +62,7 @@ def test_planted_gaps_are_exactly_the_planted_ones():
         "Place 'East' has a population of 620,000; expected about 250,000 to 500,000 in the place's population"
     )
     assert by_rule["IC-PLACE-005"].expected_at, "a gap for something missing says where it was expected"
-    assert by_rule["IC-PLACE-005"].expected_at[0]["line"] > 0
+    assert by_rule["IC-PLACE-005"].expected_at[0].line > 0
 
 
 def test_cp_json_report_contract(run, tmp_path):
@@ -100,9 +100,21 @@ def test_cp_json_report_contract(run, tmp_path):
 def test_cp_unknowns_are_reported_not_invented():
     result = api.check_fixture(load_fixture(CP), RULEBOOK, "python")
     population = next(f for f in result.findings if f.rule_id == "MM-POP-E3")
-    assert population.status == "gap"
+    assert population.status == "unknown", "a population the documents do not give is not evidenced, not a gap"
     assert set(population.unknown) == {"population", "registered_population"}
-    assert "unknown" in population.message
+    assert "not evidenced" in population.message and "population" in population.message
+    assert population.expected_at, "it says where in the description the missing facts belong"
+
+
+def test_no_finding_that_turns_on_a_missing_fact_is_a_gap():
+    for path in REAL_FIXTURES:
+        result = api.check_fixture(load_fixture(path), RULEBOOK, "python")
+        for f in result.findings:
+            if f.status in ("gap", "info"):
+                assert f.trace is not None and not f.trace.missing, (f.rule_id, f.subject_id)
+                assert all(leaf.readings[0].value is not None for leaf in f.trace.deciding()), (f.rule_id, f.subject_id)
+            if f.status == "unknown":
+                assert f.unknown, (f.rule_id, f.subject_id)
 
 
 def test_report_is_byte_identical_across_runs(run, tmp_path):
@@ -210,7 +222,9 @@ def test_date_effective_rules_follow_the_assessment_date():
     # the 2021 description, assessed in 2023, meets none of the Act's ICB rules
     late = api.check_fixture(load_fixture(EXEMPLAR), RULEBOOK, "python", as_of=dt.date(2023, 3, 31))
     gaps = {f.rule_id for f in late.findings if f.status == "gap"}
-    assert {"ACT-ICB-001", "ACT-ICB-002", "ACT-ICP-001", "DF-ICB-001", "DF-ICB-004", "DIG-LTP-001"} <= gaps
+    assert {"ACT-ICB-001", "ACT-ICB-002", "ACT-ICP-001", "DF-ICB-001", "DF-ICB-004"} <= gaps
+    # whether each trust has a CCIO or CIO on its board is not stated: not evidenced, not a gap
+    assert {f.status for f in late.findings if f.rule_id == "DIG-LTP-001"} == {"unknown"}
 
 
 def test_a_system_names_its_own_local_rule_pack(run, tmp_path):
@@ -221,7 +235,8 @@ def test_a_system_names_its_own_local_rule_pack(run, tmp_path):
     report = json.loads(out)
     assert {r["id"] for r in report["rules"] if r["framework"] == "local"} == {f"LSC-ICP-00{i}" for i in range(1, 8)}
     offer = [f for f in report["findings"] if f["rule_id"] == "LSC-ICP-007"]
-    assert len(offer) == 5 and {f["status"] for f in offer} == {"gap"}
+    # the board pack does not list each ICP's offer: not evidenced, not a gap
+    assert len(offer) == 5 and {f["status"] for f in offer} == {"unknown"}
     # naming the pack again with --rules adds nothing twice
     code, out, _ = run("check", lsc, "--format", "json", "--rules", "rules", "--rules", "rules-local/lancashire-and-south-cumbria")
     assert len(json.loads(out)["rules"]) == len(report["rules"])

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from icscheck.conditions import message_templates
 from icscheck.rules import load_rule, load_rules, rule_files
 from icscheck.yamlsource import load_yaml
 
@@ -39,7 +40,7 @@ def test_rule_is_sourced_and_exemplified(path):
     assert rule.spec.examples.pass_ and rule.spec.examples.gap
     assert not rule.spec.title.endswith("."), "titles state the compliant state, without a full stop"
     says_expected = "expected" in rule.spec.message or (
-        rule.part_messages and all("expected" in message for _, message in rule.part_messages)
+        message_templates(rule.condition) and all("expected" in message for message in message_templates(rule.condition))
     )
     assert says_expected, "a gap message (or each part's message) says what was expected and where"
 

@@ -300,6 +300,51 @@ class Trace:
                 yield from child.deciding()
 
 
+@dataclass(frozen=True)
+class Line:
+    """One node of a trace, flattened for a report: its depth, its test in words, its verdict, what it read."""
+
+    depth: int
+    test: str  # "all", "any", "not", or the comparison in words
+    verdict: Verdict
+    reading: Reading | None = None
+
+
+def outline(trace: Trace, names: Mapping[str, str] | None = None, depth: int = 0) -> list[Line]:
+    """A trace as lines in document order, each with its depth."""
+    node = trace.node
+    if isinstance(node, (Compare, Member)):
+        return [Line(depth, describe(node, names), trace.verdict, trace.readings[0])]
+    test = "not" if isinstance(node, Not) else "all" if isinstance(node, All) else "any"
+    out = [Line(depth, test, trace.verdict)]
+    for child in trace.children:
+        out += outline(child, names, depth + 1)
+    return out
+
+
+@dataclass(frozen=True)
+class Test:
+    """A comparison as the report states it: fact, op (including ``in`` and ``not_in``) and value."""
+
+    fact: str
+    op: str
+    value: AnyType
+    reading: Reading
+    verdict: Verdict
+
+
+def tests(trace: Trace) -> tuple[Test, ...]:
+    """Every comparison of a trace, with the value it read and its own verdict."""
+    out = []
+    for leaf in trace.leaves:
+        node = leaf.node
+        if isinstance(node, Member):
+            out.append(Test(node.fact, "not_in" if node.negated else "in", list(node.values), leaf.readings[0], leaf.verdict))
+        elif isinstance(node, Compare):
+            out.append(Test(node.fact, node.op, node.value, leaf.readings[0], leaf.verdict))
+    return tuple(out)
+
+
 def evaluate(node: Node, facts: Facts) -> Trace:
     """The trace of a condition for one subject: every node's verdict and what it read."""
     if isinstance(node, Compare):
@@ -329,6 +374,18 @@ def facts_read(node: Node | None) -> tuple[str, ...]:
     for child in children:
         out += [name for name in facts_read(child) if name not in out]
     return tuple(out)
+
+
+def message_templates(node: Node | None) -> tuple[str, ...]:
+    """Every part ``message`` a condition carries, in order."""
+    if node is None:
+        return ()
+    own = (node.message,) if getattr(node, "message", None) else ()
+    if isinstance(node, Not):
+        return own + message_templates(node.child)
+    if isinstance(node, (All, Any)):
+        return own + tuple(m for child in node.children for m in message_templates(child))
+    return own  # type: ignore[return-value]
 
 
 def part_messages(trace: Trace) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .api import Result
-from .conditions import FAILS, HOLDS, UNKNOWN, All, Compare, Member, Not, Trace, describe
+from .conditions import FAILS, HOLDS, UNKNOWN, Trace, describe, outline
 from .errors import InputError
 from .facts import catalogue
 from .findings import Finding, render_value
@@ -47,20 +47,16 @@ def _value(value: Any, at_least: bool = False) -> str:
 
 def trace_lines(trace: Trace, names: dict[str, str], depth: int = 1) -> list[str]:
     """The trace as indented sentences: every part of the condition with its value and its verdict."""
-    pad = "  " * depth
-    node = trace.node
-    if isinstance(node, (Compare, Member)):
-        reading = trace.readings[0]
-        note = " (a count over a list given only in part)" if reading.at_least else ""
-        return [f"{pad}- {describe(node, names)}? It is {_value(reading.value, reading.at_least)}{note}: {NODE_VERDICT[trace.verdict]}."]
-    if isinstance(node, Not):
-        head = f"{pad}- none of the following may hold — {NODE_VERDICT[trace.verdict]}:"
-    else:
-        word = "all" if isinstance(node, All) else "at least one"
-        head = f"{pad}- {word} of these — {NODE_VERDICT[trace.verdict]}:"
-    out = [head]
-    for child in trace.children:
-        out += trace_lines(child, names, depth + 1)
+    out = []
+    heads = {"all": "all of these", "any": "at least one of these", "not": "the following must not hold"}
+    for line in outline(trace, names):
+        pad = "  " * (depth + line.depth)
+        if line.reading is None:
+            out.append(f"{pad}- {heads[line.test]} — {NODE_VERDICT[line.verdict]}:")
+        else:
+            note = " (a count over a list given only in part)" if line.reading.at_least else ""
+            value = _value(line.reading.value, line.reading.at_least)
+            out.append(f"{pad}- {line.test}? It is {value}{note}: {NODE_VERDICT[line.verdict]}.")
     return out
 
 

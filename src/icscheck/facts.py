@@ -131,9 +131,6 @@ def _place_seats(keep: Callable[[SeatInfo], bool]) -> Callable[[SystemGraph, str
     return _bounded(lambda g, n: _count(g, n, _partnership_boards(g, n), keep))
 
 
-def _partnership_boards_of_system(g: SystemGraph) -> list[str]:
-    return [b for b in g.nodes("board") if g.obj(b).kind == "system_partnership_board"]
-
 
 def _system_seats(board_kinds: frozenset[str], keep: Callable[[SeatInfo], bool]) -> Callable[[SystemGraph, str], Computed]:
     def compute(g: SystemGraph, n: str) -> Computed:
@@ -226,9 +223,13 @@ def _boards_of_kind(g: SystemGraph, kinds: frozenset[str]) -> list[str]:
 
 
 def _board_tri(kinds: frozenset[str], attribute: str) -> Callable[[SystemGraph, str], Computed]:
+    """Whether a board of these kinds has the attribute: no when the description lists its boards in full and has none."""
+
     def compute(g: SystemGraph, n: str) -> Computed:
         boards = _boards_of_kind(g, kinds)
-        return _tri([getattr(g.obj(b), attribute) for b in boards]), tuple(boards) or (n,)
+        if not boards:
+            return (None if _partial(g, "board") else False), (n,)
+        return _tri([getattr(g.obj(b), attribute) for b in boards]), tuple(boards)
 
     return compute
 
@@ -299,10 +300,7 @@ _SYSTEM: tuple[FactSpec, ...] = (
     ),
     FactSpec(
         "partnership_board_sits_in_public", bool, "A system partnership board meets in public",
-        lambda g, n: (
-            _tri([g.obj(b).sits_in_public for b in _partnership_boards_of_system(g)]),
-            tuple(_partnership_boards_of_system(g)) or (n,),
-        ),
+        _board_tri(frozenset({"system_partnership_board"}), "sits_in_public"),
     ),
     FactSpec(
         "partnership_board_council_seat_count", int, "Seats held by councils on the system partnership board",

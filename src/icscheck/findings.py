@@ -25,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import FAILS, HOLDS, UNKNOWN, Member, Trace, Verdict, evaluate, part_messages, verdict
+from .conditions import FAILS, HOLDS, UNKNOWN, Trace, Verdict, evaluate, part_messages, tests, verdict
 from .errors import Location
 from .facts import Subject, Value, catalogue
 from .fixture import Fixture
@@ -262,17 +262,7 @@ class FindingBuilder:
             involved += [n for n in nodes if n not in involved]
             locations = tuple(loc for loc in (self._location(n) for n in nodes) if loc)
             readings.append(FactReading(name, subject.facts[name], name in subject.at_least, locations))
-        checks = tuple(
-            Check(
-                leaf.node.fact,
-                ("not_in" if leaf.node.negated else "in") if isinstance(leaf.node, Member) else leaf.node.op,
-                list(leaf.node.values) if isinstance(leaf.node, Member) else leaf.node.value,
-                leaf.readings[0].value,
-                leaf.readings[0].at_least,
-                leaf.verdict,
-            )
-            for leaf in trace.leaves
-        )
+        checks = tuple(Check(t.fact, t.op, t.value, t.reading.value, t.reading.at_least, t.verdict) for t in tests(trace))
         missing: list[str] = []
         if where is not None:
             missing += [n for n in where.missing if n not in missing]
@@ -280,7 +270,7 @@ class FindingBuilder:
         if status == "unknown":
             expected = self._places(subject, missing)
         elif status in ("gap", "info"):
-            expected = self._places(subject, [leaf.node.fact for leaf in trace.deciding()])
+            expected = self._places(subject, [leaf.readings[0].fact for leaf in trace.deciding()])
         else:
             expected = ()
         return Finding(

@@ -18,7 +18,7 @@ from . import __version__
 from .api import Result
 from .comparison import Comparison
 from .frameworks import FREEDOMS_SOURCE, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
-from .conditions import All, Compare, Member, Not, Trace, describe
+from .conditions import Trace, describe, outline
 from .errors import Location
 from .findings import STATUS_LABEL, Finding
 from .rules import Rule, Source
@@ -93,20 +93,18 @@ def location_dict(location: Location | None) -> dict[str, Any] | None:
     return None if location is None else {"file": location.file, "line": location.line}
 
 
-def trace_dict(trace: Trace) -> dict[str, Any]:
-    """A condition's trace: per node its test, its verdict, the values it read and its parts."""
-    node = trace.node
-    if isinstance(node, (Compare, Member)):
-        reading = trace.readings[0]
-        return {
-            "test": describe(node),
-            "verdict": trace.verdict.value,
-            "fact": reading.fact,
-            "value": reading.value,
-            **({"at_least": True} if reading.at_least else {}),
-        }
-    test = "not" if isinstance(node, Not) else "all" if isinstance(node, All) else "any"
-    return {"test": test, "verdict": trace.verdict.value, "parts": [trace_dict(c) for c in trace.children]}
+def trace_rows(trace: Trace) -> list[dict[str, Any]]:
+    """A condition's trace as rows in document order: depth, test, verdict and, for a comparison, what it read."""
+    rows = []
+    for line in outline(trace):
+        row: dict[str, Any] = {"depth": line.depth, "test": line.test, "verdict": line.verdict.value}
+        if line.reading is not None:
+            row["fact"] = line.reading.fact
+            row["value"] = line.reading.value
+            if line.reading.at_least:
+                row["at_least"] = True
+        rows.append(row)
+    return rows
 
 
 def finding_dict(f: Finding, rule: Rule) -> dict[str, Any]:
@@ -135,9 +133,9 @@ def finding_dict(f: Finding, rule: Rule) -> dict[str, Any]:
         "unknown": list(f.unknown),
     }
     if f.trace is not None:
-        out["trace"] = trace_dict(f.trace)
+        out["trace"] = trace_rows(f.trace)
     if f.where_trace is not None:
-        out["applies_trace"] = trace_dict(f.where_trace)
+        out["applies_trace"] = trace_rows(f.where_trace)
     if f.waiver:
         w = f.waiver
         out["waiver"] = {
