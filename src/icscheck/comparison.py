@@ -112,6 +112,10 @@ def _reasons(result: Result, rule_ids: list[str]) -> tuple[Reason, ...]:
     return tuple(out)
 
 
+def _rules(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _domain_row(result: Result, domain: str, theirs: str | None) -> Row:
     info = result.summary.domains[domain]
     ours = info.stage
@@ -131,8 +135,8 @@ def _domain_row(result: Result, domain: str, theirs: str | None) -> Row:
         relation = "icscheck lower" if gaps else "not evidenced"
         explanation = (
             f"The self-assessment claims {theirs}; of the must-rules of the stages up to {theirs}, "
-            f"{len(gaps)} have gaps (what the description states falls short) and "
-            f"{len(unknown)} are not evidenced (the description does not state what they need)"
+            f"{_rules(len(gaps), 'has a gap', 'have gaps')} (what the description states falls short) and "
+            f"{_rules(len(unknown), 'is not evidenced', 'are not evidenced')} (the description does not state what it needs)"
         )
         return Row("domain", domain, name, theirs, shown, relation, explanation, reasons)
     return Row(
