@@ -178,6 +178,16 @@ def _places_without_partnership(g: SystemGraph, n: str) -> Computed:
     return count, tuple(places) or (n,), _partial(g, "place")
 
 
+def _partnership_functions(g: SystemGraph, n: str) -> Computed:
+    """Functions the place partnership decides jointly: none when it has no partnership, unknown when its
+    partnership lists none (not described)."""
+    boards = _partnership_boards(g, n)
+    if not boards:
+        return (None if _partial(g, "board") else 0), (n,)
+    count = sum(len(g.obj(b).functions) for b in boards)
+    return (count or None), tuple(boards)
+
+
 @_bounded
 def _collaboratives_of(g: SystemGraph, n: str) -> Computed:
     found = g.collaboratives_of(n)
@@ -428,7 +438,7 @@ _PLACE: tuple[FactSpec, ...] = (
     ),
     FactSpec(
         "partnership_function_count", int, "Functions the place partnership decides jointly",
-        lambda g, n: (sum(len(g.obj(b).functions) for b in _partnership_boards(g, n)), tuple(_partnership_boards(g, n)) or (n,)),
+        _partnership_functions,
     ),
     FactSpec(
         "primary_care_leadership_seat_count", int, "Partnership seats for primary care provider leadership",
@@ -482,7 +492,10 @@ _PLACE: tuple[FactSpec, ...] = (
 _NEIGHBOURHOOD: tuple[FactSpec, ...] = (
     _NAME,
     FactSpec("population", int, "Resident population of the neighbourhood", _attr("population")),
-    FactSpec("has_pcn", bool, "A primary care network covers the neighbourhood", lambda g, n: (g.obj(n).pcn is not None, (n,))),
+    FactSpec(
+        "has_pcn", bool, "A primary care network covers the neighbourhood",
+        lambda g, n: (True if g.obj(n).pcn is not None else None, (n,)),
+    ),
 )
 
 _ORGANISATION: tuple[FactSpec, ...] = (

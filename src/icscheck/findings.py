@@ -234,7 +234,10 @@ class FindingBuilder:
             described = self.descriptions[rule.kind]
             parts = []
             for name in missing:
-                text = f"{described.get(name, name)} ({name})"
+                words = described.get(name, name)
+                if len(words) > 1 and words[1].islower():
+                    words = words[0].lower() + words[1:]
+                text = f"{words} ({name})"
                 if name in subject.at_least and subject.facts.get(name) is not None:
                     text += f": only {render_value(subject.facts[name])} listed, on a list given in part"
                 parts.append(text)
