@@ -47,7 +47,7 @@ def test_rule_is_sourced_and_exemplified(path):
 TRIGGERS = {
     "must": ("must", "will", "expect", "essential", "need to", "duty", "require"),
     "should": ("should",),
-    "may": ("may", "likely", "typically", "flexibly"),
+    "may": ("may", "likely", "typically", "flexibly", "circa"),
 }
 
 
