@@ -48,7 +48,7 @@ def test_rule_is_sourced_and_exemplified(path):
 TRIGGERS = {
     "must": ("must", "will", "expect", "essential", "need to", "duty", "require"),
     "should": ("should",),
-    "may": ("may", "likely", "typically", "flexibly"),
+    "may": ("may", "likely", "typically", "flexibly", "circa"),
 }
 
 
@@ -108,3 +108,64 @@ def test_fact_catalogue_fits_the_engine():
 def test_rule_files_are_grouped_by_framework():
     for rule in RULEBOOK:
         assert f"/{rule.spec.framework}/" in rule.file or rule.spec.framework == "local"
+
+
+ALL_RULES = load_rules([RULES, *LOCAL_PACKS])
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
+def test_a_rule_whose_facts_can_be_missing_has_an_unknown_example(rule):
+    """A rule that reads facts a description can leave unstated shows what 'not evidenced' looks like."""
+    from icscheck.facts import ALWAYS_STATED
+
+    if set(rule.examined) - ALWAYS_STATED:
+        assert rule.spec.examples.unknown, f"{rule.id} has no unknown (not evidenced) example"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
+def test_every_rule_is_dated_and_superseded_rules_name_successors(rule):
+    import datetime as dt
+
+    spec = rule.spec
+    assert spec.effective_from, "effective_from is required"
+    by_id = {r.id: r for r in ALL_RULES}
+    for successor in spec.successors:
+        assert successor in by_id, f"{rule.id}: successor {successor} is not a rule"
+        assert by_id[successor].spec.effective_from <= spec.effective_to + dt.timedelta(days=1), (
+            f"{rule.id}: successor {successor} must be in force the day after {spec.effective_to}"
+        )
+
+
+def test_integrating_care_rules_apply_from_its_publication():
+    import datetime as dt
+
+    for rule in ALL_RULES:
+        if rule.spec.source.document.startswith("Integrating care"):
+            assert rule.spec.effective_from >= dt.date(2020, 11, 26), rule.id
+
+
+def test_effective_to_needs_superseded_by(tmp_path):
+    from icscheck.errors import InputError
+
+    text = (RULES / "operating-arrangements" / "COA-COMM-001.yaml").read_text()
+    bad = tmp_path / "COA-COMM-001.yaml"
+    import yaml
+
+    data = yaml.safe_load(text)
+    del data["superseded_by"], data["successors"]
+    bad.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(InputError, match="effective_to needs superseded_by"):
+        load_rule(bad)
+
+
+def test_a_source_has_a_quote_or_a_paraphrase_not_both(tmp_path):
+    from icscheck.errors import InputError
+
+    text = (RULES / "integrating-care" / "IC-PLACE-005.yaml").read_text()
+    bad = tmp_path / "IC-PLACE-005.yaml"
+    bad.write_text(text.replace("  quote:", "  paraphrase: Healthwatch on every place partnership.\n  quote:", 1))
+    with pytest.raises(InputError, match="a quote .* or a paraphrase, not both"):
+        load_rule(bad)
+    bad.write_text(text.replace("effective_from: '2020-11-26'\n", ""))
+    with pytest.raises(InputError, match="effective_from"):
+        load_rule(bad)

@@ -8,6 +8,8 @@ shipped in ``icscheck/templates``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
+
 from pydantic import Field, RootModel, model_validator
 
 from .errors import InputError
@@ -16,6 +18,7 @@ from .templating import environment
 from .frameworks import INTEGRATING_CARE_THEMES, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
 from .model import Strict, Text
 from .conditions import describe
+from .resources import local_rule_dirs, rules_dir
 from .rules import Rule
 from .validation import validate
 from .yamlsource import load_yaml
@@ -38,6 +41,43 @@ class Coverage(RootModel[list[CoverageEntry]]):
     pass
 
 
+class ReviewEntry(Strict):
+    rule: str
+    verdict: Literal["faithful", "changed", "withdrawn"]
+    note: Text = Field(description="Why: what the source says and what changed, if anything")
+
+
+class Review(RootModel[list[ReviewEntry]]):
+    pass
+
+
+def load_review(path: Path, known_ids: set[str]) -> list[ReviewEntry]:
+    """The review of each rule against its source; every entry names a loaded rule, or a withdrawn one that is not loaded."""
+    data, smap = load_yaml(path)
+    entries = validate(Review, data, smap).root
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        if entry.rule in seen:
+            raise InputError(smap.location((i, "rule")), f"rule '{entry.rule}' is reviewed twice")
+        seen.add(entry.rule)
+        if entry.verdict == "withdrawn" and entry.rule in known_ids:
+            raise InputError(smap.location((i, "verdict")), f"rule '{entry.rule}' is withdrawn but still in the rulebook")
+        if entry.verdict != "withdrawn" and entry.rule not in known_ids:
+            raise InputError(smap.location((i, "rule")), f"unknown rule '{entry.rule}'")
+    return entries
+
+
+def default_review(rules: list[Rule]) -> list[ReviewEntry]:
+    """The review files beside the bundled rulebook and local packs, for the rules loaded."""
+    known = {r.id for r in rules}
+    entries: list[ReviewEntry] = []
+    for folder in (rules_dir(), *local_rule_dirs()):
+        path = Path(folder) / "_review.yaml"
+        if path.is_file():
+            entries += [e for e in load_review(path, {e for e in known}) if e.rule in known or e.verdict == "withdrawn"]
+    return entries
+
+
 def load_coverage(path: Path, known_ids: set[str]) -> list[CoverageEntry]:
     data, smap = load_yaml(path)
     entries = validate(Coverage, data, smap).root
@@ -48,7 +88,7 @@ def load_coverage(path: Path, known_ids: set[str]) -> list[CoverageEntry]:
     return entries
 
 
-def build(rules: list[Rule], coverage: list[CoverageEntry]) -> dict[str, str]:
+def build(rules: list[Rule], coverage: list[CoverageEntry], review: list[ReviewEntry] | None = None) -> dict[str, str]:
     env = environment()
     facts = catalogue()
     pages: dict[str, str] = {}
@@ -80,6 +120,13 @@ def build(rules: list[Rule], coverage: list[CoverageEntry]) -> dict[str, str]:
         entries=coverage,
         checkable=sum(1 for e in coverage if e.rules),
         not_checkable=sum(1 for e in coverage if e.not_checkable),
+    )
+    review = default_review(rules) if review is None else review
+    by_rule = {r.id: r for r in rules}
+    pages["review.md"] = env.get_template("review.md.j2").render(
+        entries=sorted(review, key=lambda e: e.rule),
+        rules=by_rule,
+        counts={v: sum(1 for e in review if e.verdict == v) for v in ("faithful", "changed", "withdrawn")},
     )
     return pages
 

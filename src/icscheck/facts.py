@@ -33,6 +33,14 @@ Value = bool | int | float | str | None
 MAX_ATTRIBUTES = 240  # the engine silently ignores facts with 253 or more attributes
 #: A computed fact: its value, the graph nodes it rests on and, for a count, whether it is only a lower bound.
 Computed = tuple[Value, tuple[str, ...]] | tuple[Value, tuple[str, ...], bool]
+#: Facts read from fields every description must give: never unknown.
+ALWAYS_STATED = frozenset(
+    {
+        "name", "org_kind", "board_kind", "collaborative_kind", "arrangement_kind", "is_nhs_trust",
+        "provides_acute", "provides_mental_health", "provides_community", "provides_ambulance",
+        "evidence_count", "has_lead",
+    }
+)
 LISTS = {"organisation": "organisations", "place": "places", "neighbourhood": "neighbourhoods", "collaborative": "collaboratives", "board": "boards"}
 
 
@@ -290,6 +298,36 @@ def _provides(service: str) -> Callable[[SystemGraph, str], Computed]:
     return lambda g, n: (service in g.services(n), (n,))
 
 
+SOCIAL_CARE_COUNCIL_KINDS = frozenset({"county_council", "unitary_council", "metropolitan_council", "london_borough"})
+EXECUTIVE_ROLES = frozenset({"chief_executive", "finance_director", "medical_director", "nursing_director", "director_of_public_health"})
+AGREED_STATUSES = frozenset({"agreed_on_track", "delivering_milestones", "achieved"})
+
+
+def _councils_not_on_icp(g: SystemGraph, n: str) -> Computed:
+    councils = [o for o in g.nodes("organisation") if g.obj(o).kind in SOCIAL_CARE_COUNCIL_KINDS]
+    icps = _boards_of_kind(g, frozenset({"integrated_care_partnership"}))
+    if icps and all(not g.obj(b).members for b in icps):
+        return None, tuple(icps)
+    seated = {s.organisation for s in g.seats(icps)}
+    missing = [c for c in councils if c not in seated]
+    return len(missing), (tuple(icps) + tuple(missing)) or (n,)
+
+
+def _agreed_collaboratives(g: SystemGraph, n: str) -> Computed:
+    collabs = g.collaboratives_of(n)
+    statuses = [getattr(g.obj(c).status, "value", g.obj(c).status) for c in collabs]
+    agreed = [c for c, st in zip(collabs, statuses) if st is not None and st in AGREED_STATUSES]
+    if not agreed and any(st is None for st in statuses):
+        return None, (n, *collabs)
+    return len(agreed), (n, *agreed)
+
+
+def _place_partnership_seats(g: SystemGraph, n: str) -> Computed:
+    boards = [b for b in g.nodes("board") if g.obj(b).kind == "place_partnership_board"]
+    seats = [s for s in g.seats(boards) if s.organisation == n]
+    return len(seats), (n, *(s.node for s in seats))
+
+
 # -- the catalogue -------------------------------------------------------------
 
 _NAME = FactSpec("name", str, "Name as the description gives it", _attr("name"))
@@ -419,6 +457,20 @@ _SYSTEM: tuple[FactSpec, ...] = (
     FactSpec(f"{kind.value}_status", str, f"Best status of the system's '{kind.value}' arrangements", _arrangement_status(kind.value))
     for kind in ArrangementKind
     if kind.value != "other"
+) + (
+    FactSpec(
+        "councils_not_on_icp_count", int,
+        "Councils with social care duties (county, unitary, metropolitan, London borough) holding no seat on an integrated care partnership",
+        lambda g, n: _councils_not_on_icp(g, n),
+    ),
+    FactSpec(
+        "collaboratives_without_lead_count", int, "Provider collaboratives that name no lead organisation",
+        _count_nodes("collaborative", lambda o: o.lead is None),
+    ),
+    FactSpec(
+        "icp_voluntary_seat_count", int, "Integrated care partnership seats held by voluntary sector bodies",
+        _system_seats(frozenset({"integrated_care_partnership"}), lambda s: s.org_kind == "voluntary_sector"),
+    ),
 )
 
 _PLACE: tuple[FactSpec, ...] = (
@@ -487,6 +539,11 @@ _PLACE: tuple[FactSpec, ...] = (
         "service_offer_count", int, f"Service areas of the minimum offer at place covered (of {len(ServiceArea)})",
         lambda g, n: (len(set(g.obj(n).service_offer)) or None, (n,)),
     ),
+    FactSpec(
+        "partnership_executive_seat_count", int,
+        "Executive seats (chief executive, finance, medical, nursing, public health director) on the place partnership",
+        _place_seats(lambda s: s.role in EXECUTIVE_ROLES),
+    ),
 )
 
 _NEIGHBOURHOOD: tuple[FactSpec, ...] = (
@@ -511,6 +568,15 @@ _ORGANISATION: tuple[FactSpec, ...] = (
         _collaboratives_of,
     ),
     FactSpec("digital_lead_on_board", bool, "A CCIO or CIO sits on the organisation's board", _attr("digital_lead_on_board")),
+    FactSpec(
+        "agreed_collaborative_count", int,
+        "Provider collaboratives the organisation is a member of whose status is agreed or further",
+        _agreed_collaboratives,
+    ),
+    FactSpec(
+        "place_partnership_seat_count", int, "Seats the organisation holds on place partnership boards",
+        _place_partnership_seats,
+    ),
 )
 
 _COLLABORATIVE: tuple[FactSpec, ...] = (

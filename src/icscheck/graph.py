@@ -39,7 +39,11 @@ KIND_SERVICES = {
     "gp_federation": {"primary_care"},
 }
 PRIMARY_CARE_KINDS = frozenset({"pcn", "gp_practice", "gp_federation"})
-LEADING_ROLES = frozenset({"chair", "place_lead", "collaborative_lead"})
+# whose chair or lead speaks for an entity: (entity type, board kind) -> roles
+REPRESENTING_BOARDS = {
+    ("place", "place_partnership_board"): frozenset({"chair", "place_lead"}),
+    ("collaborative", "provider_collaborative_board"): frozenset({"chair", "collaborative_lead"}),
+}
 
 
 @dataclass(frozen=True)
@@ -136,24 +140,27 @@ class SystemGraph:
     def _representation_graph(self) -> nx.DiGraph:
         """Who speaks for whom: entity -> seat-holder -> system board.
 
-        An edge ``a -> b`` means "a is represented through b".  A place or
-        collaborative reaches a system board through a seat that represents
-        it, or through a person who chairs or leads its own board and holds a
-        seat on the system board.
+        An edge ``a -> b`` means "a is represented through b".  A place reaches
+        a system board through a seat that represents it, or through the person
+        who chairs or leads *its place partnership board* and holds a seat on the
+        system board; a collaborative likewise through a seat, or the chair or
+        lead of *its own provider collaborative board*.  Chairing any other board
+        (a health and wellbeing board, a committee, a clinical group) carries no
+        representation.
         """
         rep = nx.DiGraph()
         for seat in self.nodes("seat"):
             board = self.board_of_seat(seat)
             for target in self.targets(seat, "represents"):
                 rep.add_edge(target, board)
+            role = self.g.nodes[seat]["obj"].role
+            kind = self.obj(board).kind
             for person in self.sources(seat, "holds"):
-                role = self.g.nodes[seat]["obj"].role
-                owner = self.targets(board, "governs")
                 rep.add_edge(person, board)
-                if role in LEADING_ROLES:
-                    for entity in owner:
-                        if self.g.nodes[entity]["type"] in ("place", "collaborative"):
-                            rep.add_edge(entity, person)
+                for entity in self.targets(board, "governs"):
+                    entity_type = self.g.nodes[entity]["type"]
+                    if (entity_type, kind) in REPRESENTING_BOARDS and role in REPRESENTING_BOARDS[(entity_type, kind)]:
+                        rep.add_edge(entity, person)
         return rep
 
     # -- generic queries ----------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from .conditions import ConditionSpec, FactType, Node, Scalar, check_template, facts_read, parse, type_ok
 from .errors import InputError
@@ -64,8 +64,18 @@ class Source(Strict):
     date: SourceDate = Field(description="Publication date: YYYY-MM-DD, or YYYY-MM where the source gives only a month")
     paragraph: Text = Field(description="Paragraph, section, table row or page")
     requirement: Text = Field(description="The requirement, paraphrased")
-    quote: Text | None = Field(default=None, description="The source's own words")
+    quote: Text | None = Field(default=None, description="The source's own words, verbatim")
+    paraphrase: Text | None = Field(
+        default=None,
+        description="For a document that is not among the checked sources: what it says, in our words (never presented as a quote)",
+    )
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _quote_or_paraphrase(self):
+        if self.quote and self.paraphrase:
+            raise ValueError("a source has a quote (its own words) or a paraphrase, not both")
+        return self
 
     def citation(self) -> str:
         return f"{self.document} ({self.publisher}, {self.date_text()}), {self.paragraph}"
@@ -110,10 +120,24 @@ class RuleFile(Strict):
     parameters: dict[str, Scalar] = Field(default_factory=dict)
     message: Text = Field(description="Gap message template; {fact} placeholders")
     pass_message: Text | None = None
-    effective_from: dt.date | None = None
-    effective_to: dt.date | None = None
+    effective_from: dt.date = Field(description="The source's publication or commencement date (or the deadline it sets)")
+    effective_to: dt.date | None = Field(default=None, description="Last day in force, where later guidance or law replaced it")
+    superseded_by: Text | None = Field(default=None, description="What replaced the source on effective_to")
+    successors: list[RuleId] = Field(default_factory=list, description="Rules that take over from effective_to")
     aliases: list[RuleId] = Field(default_factory=list)
     examples: Examples
+
+    @model_validator(mode="after")
+    def _sourced_and_dated(self):
+        if not (self.source.quote or self.source.paraphrase):
+            raise ValueError("the source needs a quote (verbatim) or, for a document not among the sources, a paraphrase")
+        if self.effective_to and not self.superseded_by:
+            raise ValueError("effective_to needs superseded_by: what replaced the source")
+        if self.superseded_by and not self.effective_to:
+            raise ValueError("superseded_by needs effective_to: the last day the rule is in force")
+        if self.successors and not self.effective_to:
+            raise ValueError("successors need effective_to")
+        return self
 
 
 @dataclass(frozen=True)
@@ -134,7 +158,7 @@ class Rule:
 
     def in_force(self, as_of: dt.date) -> bool:
         spec = self.spec
-        if spec.effective_from and as_of < spec.effective_from:
+        if as_of < spec.effective_from:
             return False
         if spec.effective_to and as_of > spec.effective_to:
             return False
