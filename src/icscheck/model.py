@@ -358,11 +358,23 @@ class Collaborative(Cited):
     status: Status | None = None
 
 
+class Attendance(str, Enum):
+    """How a seat's holder takes part in a board."""
+
+    member = "member"
+    in_attendance = "in_attendance"
+    as_needed = "as_needed"
+
+
 class Seat(Cited):
     role: Role
     organisation: Id | None = None
     person: Text | None = None
     represents: list[Id] = Field(default_factory=list, description="Places or collaboratives the seat represents")
+    attendance: Attendance | None = Field(
+        default=None,
+        description="member; in_attendance (attends, not said to be a member); as_needed (attends when needed); null: the sources do not say",
+    )
 
 
 class DeclarationsOfInterest(Cited):
