@@ -242,10 +242,7 @@ def _cited(value, path=()):
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the source documents are not here ({SEEDS})")
 @pytest.mark.parametrize("path", REAL_FIXTURES, ids=lambda p: p.stem)
 def test_real_descriptions_quotes_are_in_their_documents(path):
-    fixture = load_fixture(path)
-    if not any(e.document for e in fixture.description.evidence):
-        pytest.skip("TEMPORARY: this description does not declare its documents yet")
-    report = check_quotes(fixture, SEEDS)
+    report = check_quotes(load_fixture(path), SEEDS)
     misses = [f"{r.line}: {r.status}: {r.quote!r} {r.note or ''} {r.nearest}" for r in report.results if r.status not in ("found", "normalised")]
     assert not misses, "\n".join(misses)
     assert report.totals["quotes"] > 0
@@ -256,8 +253,7 @@ def test_real_descriptions_quote_every_document_they_cite(path):
     """Every claim that cites a source document gives the document's words for it."""
     fixture = load_fixture(path)
     documents = {e.id for e in fixture.description.evidence if e.document}
-    if not documents:
-        pytest.skip("TEMPORARY: this description does not declare its documents yet")
+    assert documents, "a real description declares the file of each document it cites"
     unquoted = []
     for where, claim in _cited(fixture.description):
         cited = [c for c in claim.citations if c.id in documents]
