@@ -260,3 +260,19 @@ def test_real_descriptions_quote_every_document_they_cite(path):
         if cited and not any(c.quote for c in cited):
             unquoted.append(f"line {fixture.source.line(where)}: {'.'.join(map(str, where))}")
     assert not unquoted, "claims citing a document without its words:\n" + "\n".join(unquoted)
+
+
+def test_invalid_description_is_one_line(run, tmp_path):
+    path = _describe(tmp_path, "x")
+    path.write_text(path.read_text().replace("assessment_date: 2021-03-31", "assessment_date: soon"))
+    code, out, err = run("quotes", path, "--documents", _docs(tmp_path))
+    assert code == 2 and not out
+    assert len(err.strip().splitlines()) == 1 and "x.yaml:5:" in err and "Traceback" not in err
+
+
+def test_document_not_utf8_names_its_line(run, tmp_path):
+    docs = _docs(tmp_path)
+    (docs / "plan.txt").write_bytes(b"line one\nline two \xff\n")
+    code, _, err = run("quotes", _describe(tmp_path, "x"), "--documents", docs)
+    assert code == 2
+    assert "plan.txt:2: not UTF-8 text (byte 0xff)" in err
