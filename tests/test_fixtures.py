@@ -245,4 +245,5 @@ def test_a_system_names_its_own_local_rule_pack(run, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(lsc.read_text().replace("rule_packs: [lancashire-and-south-cumbria]", "rule_packs: [nowhere]"))
     code, _, err = run("check", bad)
-    assert code == 2 and "bad.yaml:18: unknown rule pack 'nowhere'" in err
+    line = next(n for n, text in enumerate(lsc.read_text().splitlines(), start=1) if "rule_packs:" in text)
+    assert code == 2 and f"bad.yaml:{line}: unknown rule pack 'nowhere'" in err

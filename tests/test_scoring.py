@@ -28,12 +28,13 @@ def test_stage_is_the_highest_stage_with_every_lower_must_rule_met():
     domains = _result(CP).summary.domains
     architecture = domains["system-architecture"]
     assert architecture.stage == "emerging"
-    assert architecture.stages["developing"].failing == ("MM-ARCH-D2", "MM-ARCH-D3")
+    assert architecture.stages["developing"].failing == ("MM-ARCH-D4",)
+    assert architecture.stages["developing"].not_evidenced == ("MM-ARCH-D2", "MM-ARCH-D3")
     assert architecture.stages["developing"].state == "not met"
     assert domains["system-leadership"].stage == "developing"
-    # a domain whose first stage has a gap has reached no stage
-    assert domains["coherent-population"].stage is None
-    assert domains["coherent-population"].next_stage == "emerging"
+    # the development plan gives no population or patient flows: not even emerging is determined
+    population = domains["coherent-population"]
+    assert population.stage is None and population.next_stage == "emerging" and population.undetermined == "emerging"
 
 
 def test_a_stage_held_back_only_by_rules_not_evidenced_is_not_determined(tmp_path):
@@ -50,15 +51,17 @@ def test_roadmap_separates_what_to_do_from_what_to_evidence():
     summary = _result(CP).summary
     leadership = summary.domains["system-leadership"]
     assert [(i.rule_id, i.action) for i in leadership.roadmap] == [
-        ("MM-LEAD-M1", "to do"),
         ("MM-LEAD-M2", "to do"),
-        ("MM-LEAD-M3", "to do"),
+        ("MM-LEAD-M4", "to do"),
+        ("MM-LEAD-M1", "to evidence"),
         ("MM-LEAD-M5", "to evidence"),
     ]
-    item = summary.domains["system-architecture"].roadmap[1]
-    assert (item.rule_id, item.stage, item.action) == ("MM-ARCH-D3", "developing", "to do")
-    assert "financial_plan" in item.messages[0]
-    assert "financial_drivers_understood" not in item.messages[0], "only the failing part of a rule is reported"
+    item = summary.domains["system-architecture"].roadmap[0]
+    assert (item.rule_id, item.stage, item.action) == ("MM-ARCH-D4", "developing", "to do")
+    failing, _, still_open = item.messages[0].partition("(also not evidenced:")
+    assert "'workforce_plan'" in failing and "'estates_plan'" not in failing, "a gap names the parts that fall short"
+    assert "'estates_plan'" in still_open, "and, apart, the parts that are not evidenced"
+    assert "digital_transformation_plan" not in item.messages[0], "a part that is met is not reported"
 
 
 def test_thriving_has_no_next_stage():
@@ -106,7 +109,7 @@ def test_readiness_is_not_ready_when_a_gap_blocks_it():
     maturing = _result(CP).summary.readiness
     assert maturing.verdict == "not ready" and not maturing.ready
     assert maturing.threshold == "maturing"
-    assert "MM-ARCH-D2" in maturing.blocking_gaps and "MM-CARE-D1" in maturing.blocking_not_evidenced
+    assert "MM-ARCH-D4" in maturing.blocking_gaps and "MM-ARCH-D2" in maturing.blocking_not_evidenced
     assert maturing.domains_below_threshold == (
         "system-leadership", "system-architecture", "integrated-care-models", "track-record", "coherent-population",
     )

@@ -466,5 +466,28 @@ def schema(output) -> None:
     _write(output, json.dumps(model.json_schema(), indent=2, ensure_ascii=False) + "\n")
 
 
+
+@main.command("quotes")
+@click.argument("description", type=click.Path(dir_okay=False))
+@click.option("--documents", "-d", required=True, type=click.Path(), help="Folder of the source documents (text, Markdown, HTML, PDF).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--misses-only", is_flag=True, help="Text format: list only the quotes not found.")
+@_guard
+def quotes_command(description, documents, fmt, misses_only) -> None:
+    """Verify DESCRIPTION's evidence quotes against the documents themselves.
+
+    Exit 0 when every quote is found (verbatim or after normalising), 1 when one is not found or
+    its document is missing, 2 on bad input.
+    """
+    from . import quotes
+
+    result = quotes.check_quotes(load_fixture(description), Path(documents), documents)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(quotes.render_text(result, verbose=not misses_only), nl=False)
+    sys.exit(EXIT_OK if result.all_found else EXIT_GAPS)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -388,21 +388,24 @@ def message_templates(node: Node | None) -> tuple[str, ...]:
     return own  # type: ignore[return-value]
 
 
-def part_messages(trace: Trace) -> tuple[str, ...]:
-    """The ``message`` templates of the parts that fail (or, for an unknown trace, are not determined)."""
+def part_messages(trace: Trace, wanted: Verdict = FAILS) -> tuple[str, ...]:
+    """The ``message`` templates of the parts that stand against the condition with the ``wanted`` verdict:
+    ``FAILS`` for the parts that fail, ``UNKNOWN`` for those left undetermined."""
     out: list[str] = []
 
-    def visit(t: Trace, parent_negated: bool) -> None:
+    def visit(t: Trace, negated: bool) -> None:
         node = t.node
-        message = getattr(node, "message", None)
-        bad = t.verdict is not HOLDS if not parent_negated else t.verdict is not FAILS
-        if not bad:
+        # the verdict this part has, read in the direction of the whole condition
+        seen = _FLIP[t.verdict] if negated else t.verdict
+        if seen is HOLDS or (wanted is FAILS and seen is not FAILS):
             return
-        if message and message not in out:
-            out.append(message)
+        message = getattr(node, "message", None)
+        if message and seen is wanted:
+            if message not in out:
+                out.append(message)
             return
         for child in t.children:
-            visit(child, parent_negated ^ isinstance(node, Not))
+            visit(child, negated ^ isinstance(node, Not))
 
     visit(trace, False)
     return tuple(out)

@@ -246,13 +246,12 @@ class FindingBuilder:
                 opening = "not evidenced — the description does not state whether the rule applies, nor enough to decide it:"
             return f"{opening} {'; '.join(parts)}"
         message = render(spec.message, subject, spec.parameters)
-        failing = []
-        for template in part_messages(trace):
-            part = render(template, subject, spec.parameters)
-            if part not in failing:
-                failing.append(part)
+        failing = list(dict.fromkeys(render(t, subject, spec.parameters) for t in part_messages(trace, FAILS)))
+        open_parts = list(dict.fromkeys(render(t, subject, spec.parameters) for t in part_messages(trace, UNKNOWN)))
         if failing:
             message = f"{message}: {'; '.join(failing)}"
+        if open_parts:
+            message += f" (also not evidenced: {'; '.join(open_parts)})"
         if status == "info":
             message += " (recorded: the source leaves this to local choice)"
         return message

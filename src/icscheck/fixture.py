@@ -70,7 +70,7 @@ def _check_references(desc: SystemDescription, smap: SourceMap) -> None:
 
     def expect_evidence(item, base: PathKey) -> None:
         for i, ref in enumerate(item.evidence):
-            expect(ref, ("evidence",), base + ("evidence", i), "evidence item")
+            expect(ref, ("evidence",), base + ("evidence", i, "id"), "evidence item")  # a plain id: the entry's line
 
     expect_evidence(desc.system, ("system",))
     if desc.system.finance:
@@ -117,9 +117,11 @@ def _check_references(desc: SystemDescription, smap: SourceMap) -> None:
                 expect(ref, ("places", "collaboratives"), base + ("represents", k), "place or collaborative")
     for i, arrangement in enumerate(desc.arrangements):
         expect_evidence(arrangement, ("arrangements", i))
+        expect(arrangement.transcribed_from, ("self_assessments",), ("arrangements", i, "transcribed_from"), "self-assessment")
     seen_criteria: dict[str, int] = {}
     for i, attestation in enumerate(desc.attestations):
         expect_evidence(attestation, ("attestations", i))
+        expect(attestation.transcribed_from, ("self_assessments",), ("attestations", i, "transcribed_from"), "self-assessment")
         if attestation.criterion in seen_criteria:
             first = smap.line(("attestations", seen_criteria[attestation.criterion]))
             raise InputError(

@@ -13,7 +13,7 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, StringConstraints, Tag, model_validator
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -252,10 +252,50 @@ class EvidenceItem(Strict):
     section: Text | None = Field(default=None, description="Section, page or paragraph cited")
     url: Text | None = None
     note: Text | None = None
+    document: Text | None = Field(
+        default=None,
+        description="File name of the document in a folder of source documents (for 'icscheck quotes'); else it is matched by title",
+    )
+    quote: Text | None = Field(default=None, description="A short verbatim passage of the document that the item rests on")
+
+
+class Citation(Strict):
+    """One citation of an evidence item by a claim, with the words the claim rests on."""
+
+    id: Id = Field(description="Id of the evidence item cited")
+    quote: Text | None = Field(default=None, description="A short verbatim passage of the document")
+    locator: Text | None = Field(default=None, description="Where in the document: section, page, table row")
+
+
+def _citation_or_id(value: object) -> str:
+    return "citation" if isinstance(value, (dict, Citation)) else "id"
+
+
+EvidenceRef = Annotated[
+    Annotated[Id, Tag("id")] | Annotated[Citation, Tag("citation")],
+    Discriminator(_citation_or_id),
+]
 
 
 class Cited(Strict):
-    evidence: list[Id] = Field(default_factory=list, description="Ids of evidence items")
+    evidence: list[EvidenceRef] = Field(
+        default_factory=list,
+        description="Evidence items cited: each an id, or {id, quote, locator} giving the words the claim rests on",
+    )
+    _citations: tuple[Citation, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _ids_and_citations(self):
+        """Keep ``evidence`` a list of ids (what the graph and findings use); keep the quotes in ``citations``."""
+        cited = tuple(entry if isinstance(entry, Citation) else Citation(id=entry) for entry in self.evidence)
+        self.evidence[:] = [c.id for c in cited]
+        self._citations = cited
+        return self
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """Every evidence entry as a :class:`Citation` (a plain id has no quote), in order."""
+        return self._citations
 
 
 class Finance(Cited):
@@ -322,11 +362,23 @@ class Collaborative(Cited):
     status: Status | None = None
 
 
+class Attendance(str, Enum):
+    """How a seat's holder takes part in a board."""
+
+    member = "member"
+    in_attendance = "in_attendance"
+    as_needed = "as_needed"
+
+
 class Seat(Cited):
     role: Role
     organisation: Id | None = None
     person: Text | None = None
     represents: list[Id] = Field(default_factory=list, description="Places or collaboratives the seat represents")
+    attendance: Attendance | None = Field(
+        default=None,
+        description="member; in_attendance (attends, not said to be a member); as_needed (attends when needed); null: the sources do not say",
+    )
 
 
 class DeclarationsOfInterest(Cited):
@@ -355,12 +407,16 @@ class Board(Cited):
     )
 
 
+TRANSCRIBED = "Id of the self-assessment this status was copied from (the system's own judgement, not an independent reading)"
+
+
 class Arrangement(Cited):
     id: Id
     kind: ArrangementKind
     title: Text
     status: Status | None = None
     as_of: dt.date | None = None
+    transcribed_from: Id | None = Field(default=None, description=TRANSCRIBED)
 
 
 class Attestation(Cited):
@@ -371,7 +427,8 @@ class Attestation(Cited):
     statement: Text
     status: Status
     as_of: dt.date
-    evidence: list[Id] = Field(min_length=1, description="At least one evidence item")
+    evidence: list[EvidenceRef] = Field(min_length=1, description="At least one evidence item (an id or {id, quote, locator})")
+    transcribed_from: Id | None = Field(default=None, description=TRANSCRIBED)
 
 
 Stage = Literal["emerging", "developing", "maturing", "thriving"]
