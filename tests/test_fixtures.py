@@ -247,3 +247,23 @@ def test_a_system_names_its_own_local_rule_pack(run, tmp_path):
     code, _, err = run("check", bad)
     line = next(n for n, text in enumerate(lsc.read_text().splitlines(), start=1) if "rule_packs:" in text)
     assert code == 2 and f"bad.yaml:{line}: unknown rule pack 'nowhere'" in err
+
+
+def test_a_description_is_judged_by_the_rules_in_force_on_its_date_unless_asked(run):
+    import datetime as dt
+
+    from conftest import FIXTURES
+
+    august_2019 = FIXTURES / "real" / "cambridgeshire-and-peterborough-2019.yaml"
+    result = api.check(august_2019, [RULES])
+    integrating_care = [f for f in result.findings if f.rule_id.startswith("IC-")]
+    assert integrating_care and all(
+        f.status == "not_applicable" and "applies from" in f.message for f in integrating_care
+    ), "'Integrating care' (26 November 2020) does not judge a description of August 2019"
+    later = api.check(august_2019, [RULES], rulebook_date=dt.date(2021, 3, 31))
+    assert later.as_of == dt.date(2019, 8, 31) and later.rulebook_date == dt.date(2021, 3, 31)
+    assert any(f.status != "not_applicable" for f in later.findings if f.rule_id.startswith("IC-"))
+    code, out, _ = run("check", august_2019, "--rulebook-date", "2021-03-31", "--format", "json")
+    assert json.loads(out)["rulebook_date"] == "2021-03-31"
+    code, out, _ = run("check", august_2019, "--rulebook-date", "2021-03-31")
+    assert "those in force on 2021-03-31" in " ".join(out.split())

@@ -29,6 +29,7 @@ class Result:
     rules: list[Rule]
     engine: str
     as_of: dt.date
+    rulebook_date: dt.date  # the rules in force on this date were applied (normally the assessment date)
     subjects: list[Subject]
     findings: list[Finding]
     summary: Summary
@@ -57,18 +58,24 @@ def check_fixture(
     as_of: dt.date | None = None,
     threshold: str = DEFAULT_THRESHOLD,
     waivers: tuple[list[Waiver], str] | None = None,
+    rulebook_date: dt.date | None = None,
 ) -> Result:
-    """Check an already loaded fixture against already loaded rules."""
+    """Check an already loaded fixture against already loaded rules.
+
+    ``as_of`` is the assessment date (default: the description's); ``rulebook_date`` applies the
+    rules in force on another date instead of those in force on the assessment date.
+    """
     as_of = as_of or fixture.description.system.assessment_date
+    rulebook_date = rulebook_date or as_of
     graph = SystemGraph(fixture)
     subjects = derive_subjects(graph)
-    in_force = [rule for rule in rules if rule.in_force(as_of)]
+    in_force = [rule for rule in rules if rule.in_force(rulebook_date)]
     evaluation = evaluate(in_force, subjects, engine)
-    findings = build_findings(rules, evaluation, FindingBuilder(fixture, graph, subjects), as_of)
+    findings = build_findings(rules, evaluation, FindingBuilder(fixture, graph, subjects), rulebook_date)
     if waivers is not None:
         findings = apply_waivers(findings, waivers[0], rules, as_of, waivers[1])
     summary = summarise(rules, findings, subjects, threshold)
-    return Result(fixture, rules, engine, as_of, subjects, findings, summary, graph)
+    return Result(fixture, rules, engine, as_of, rulebook_date, subjects, findings, summary, graph)
 
 
 def rule_dirs_for(fixture: Fixture, rule_dirs: list[Path]) -> list[Path]:
@@ -93,6 +100,7 @@ def check(
     threshold: str = DEFAULT_THRESHOLD,
     waiver_file: Path | str | None = None,
     parameters: Parameters | None = None,
+    rulebook_date: dt.date | None = None,
 ) -> Result:
     """Check a fixture file (default: the bundled example) against rule folders (default: the rulebook)."""
     fixture_path = Path(fixture) if fixture else resources.example_fixture()
@@ -102,7 +110,7 @@ def check(
     if waiver_file is not None:
         items, smap = load_waivers(waiver_file, rules)
         waivers = (items, smap.file)
-    return check_fixture(loaded, rules, engine, as_of, threshold, waivers)
+    return check_fixture(loaded, rules, engine, as_of, threshold, waivers, rulebook_date)
 
 
 def fixture_files(folder: Path) -> list[Path]:

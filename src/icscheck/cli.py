@@ -163,6 +163,10 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=True), help="Write the (single) report to this file instead of standard output.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: the description's).")
 @click.option(
+    "--rulebook-date", type=click.DateTime(["%Y-%m-%d"]),
+    help="Apply the rules in force on this date instead of those in force on the assessment date (the report says so).",
+)
+@click.option(
     "--threshold", type=click.Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True,
     help="Stage every domain must reach for designation readiness.",
 )
@@ -171,7 +175,7 @@ def main() -> None:
 @FAIL_ON_OPTION
 @PARAM_OPTION
 @_guard
-def check(fixture, rule_dirs, engine, formats, output, as_of, threshold, waiver_file, no_waivers, fail_on, params) -> None:
+def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, threshold, waiver_file, no_waivers, fail_on, params) -> None:
     """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
     _need_engine(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
@@ -179,7 +183,8 @@ def check(fixture, rule_dirs, engine, formats, output, as_of, threshold, waiver_
     for _, target in targets:
         _check_target(target)
     result = api.check(
-        fixture, _rule_dirs(rule_dirs), engine, as_of_date, threshold, None if no_waivers else waiver_file, _parameters(params)
+        fixture, _rule_dirs(rule_dirs), engine, as_of_date, threshold, None if no_waivers else waiver_file, _parameters(params),
+        rulebook_date.date() if isinstance(rulebook_date, dt.datetime) else None,
     )
     rendered = [(target, _format(result, fmt, target is None and sys.stdout.isatty())) for fmt, target in targets]
     for target, text in rendered:

@@ -16,7 +16,7 @@ from .conditions import FAILS, HOLDS, UNKNOWN, Trace, describe, outline
 from .errors import InputError
 from .facts import catalogue
 from .findings import Finding, render_value
-from .rules import Rule
+from .rules import PARAPHRASE_LABEL, Rule
 
 VERDICT = {
     "pass": "passes",
@@ -89,6 +89,11 @@ def explain(result: Result, rule_id: str, subject: str | None = None) -> Explana
     ]
     if spec.source.quote:
         lines.append(("italic", f"The source says: \u201c{spec.source.quote}\u201d"))
+    elif spec.source.paraphrase:
+        lines.append(("italic", f"What the source says ({PARAPHRASE_LABEL}): {spec.source.paraphrase}"))
+    if spec.superseded_by:
+        successors = f"; its successors: {', '.join(spec.successors)}" if spec.successors else ""
+        lines.append(("", f"In force until {spec.effective_to}, then superseded by {spec.superseded_by}{successors}."))
     if spec.source.note:
         lines.append(("", f"Note on the source: {spec.source.note}"))
     lines.append(("", f"Why it matters: {spec.rationale}"))

@@ -43,8 +43,8 @@ def to_sarif(result: Result) -> str:
     for rule in rules:
         spec = rule.spec
         help_text = f"{spec.source.citation()}. {spec.source.requirement}"
-        if spec.source.quote:
-            help_text += f" Source wording: \u201c{spec.source.quote}\u201d"
+        if spec.source.wording():
+            help_text += f" Source wording: {spec.source.wording()}"
         descriptors.append(
             {
                 "id": spec.id,
@@ -164,7 +164,7 @@ CSV_COLUMNS = (
 def to_csv(result: Result) -> str:
     """One row per finding."""
     strengths = {rule.id: rule.spec.strength for rule in result.rules}
-    citations = {rule.id: rule.spec.source.citation() for rule in result.rules}
+    citations = {rule.id: rule.spec.source.cited() for rule in result.rules}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)

@@ -21,7 +21,7 @@ from .frameworks import FREEDOMS_SOURCE, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS,
 from .conditions import Trace, describe, outline
 from .errors import Location
 from .findings import STATUS_LABEL, Finding
-from .rules import Rule, Source
+from .rules import PARAPHRASE_LABEL, Rule, Source
 from .scoring import MET, NOT_EVIDENCED, NOT_MET, Readiness, Summary
 from .templating import environment, html_environment
 from .graph import picture_graph
@@ -53,6 +53,7 @@ def source_dict(source: Source) -> dict[str, Any]:
         "date": source.date,
         "paragraph": source.paragraph,
         "citation": source.citation(),
+        "wording": "quote" if source.quote else "paraphrase",
         **({"note": source.note} if source.note else {}),
     }
 
@@ -75,6 +76,7 @@ def rule_dict(rule: Rule, full: bool = False) -> dict[str, Any]:
             {
                 "requirement": spec.source.requirement,
                 "quote": spec.source.quote,
+                "paraphrase": spec.source.paraphrase,
                 "also_cites": [source_dict(s) for s in spec.also_cites],
                 "rationale": spec.rationale,
                 "applies_to": rule.kind,
@@ -83,6 +85,8 @@ def rule_dict(rule: Rule, full: bool = False) -> dict[str, Any]:
                 "examines": list(rule.examined),
                 "effective_from": spec.effective_from.isoformat() if spec.effective_from else None,
                 "effective_to": spec.effective_to.isoformat() if spec.effective_to else None,
+                "superseded_by": spec.superseded_by,
+                "successors": list(spec.successors),
                 "file": rule.file,
             }
         )
@@ -227,6 +231,7 @@ def report_dict(result: Result) -> dict[str, Any]:
             "file": result.fixture.file,
         },
         "as_of": result.as_of.isoformat(),
+        "rulebook_date": result.rulebook_date.isoformat(),
         "rules": [rule_dict(rule) for rule in result.rules],
         "findings": [finding_dict(f, rules[f.rule_id]) for f in result.findings],
         "errors": [
@@ -255,6 +260,13 @@ def counts_by_strength(result: Result) -> dict[str, dict[str, int]]:
     for f in result.findings:
         out[f.status][strengths[f.rule_id]] += 1
     return out
+
+
+def rulebook_note(result: Result) -> str:
+    """Said only when the rules applied are those in force on another date than the assessment's."""
+    if result.rulebook_date == result.as_of:
+        return ""
+    return f" (those in force on {result.rulebook_date.isoformat()}, not on the assessment date)"
 
 
 def headline(result: Result) -> str:
@@ -371,7 +383,7 @@ def text_report(result: Result) -> Group:
     system = result.fixture.description.system
     header = Text.assemble(
         (f"{system.name}", "bold"),
-        f"  as of {result.as_of.isoformat()}  ·  {len(result.rules)} rules  ·  engine: {result.engine}",
+        f"  as of {result.as_of.isoformat()}  ·  {len(result.rules)} rules{rulebook_note(result)}  ·  engine: {result.engine}",
     )
     table = Table(show_edge=False, pad_edge=False, box=None)
     table.add_column("rule")
@@ -385,7 +397,7 @@ def text_report(result: Result) -> Group:
             rule.id,
             rule.spec.strength,
             *(str(counts[s]) if counts[s] else "·" for s in COLUMNS),
-            rule.spec.title,
+            rule.spec.title + (f" [{PARAPHRASE_LABEL}]" if rule.spec.source.paraphrase else ""),
         )
     summary = result.summary
     parts: list[Any] = [
@@ -439,8 +451,8 @@ def rule_text(rule: Rule) -> Group:
         Text(f"source: {spec.source.citation()}"),
         Text(f"requirement: {spec.source.requirement}"),
     ]
-    if spec.source.quote:
-        lines.append(Text(f"wording: \u201c{spec.source.quote}\u201d"))
+    if spec.source.wording():
+        lines.append(Text(f"wording: {spec.source.wording()}"))
     if spec.source.note:
         lines.append(Text(f"note: {spec.source.note}"))
     for extra in spec.also_cites:
@@ -464,6 +476,7 @@ def _context(result: Result) -> dict[str, Any]:
         "system": result.fixture.description.system,
         "file": result.fixture.file,
         "as_of": result.as_of.isoformat(),
+        "rulebook_note": rulebook_note(result),
         "engine": result.engine,
         "version": __version__,
         "rules": result.rules,
@@ -476,7 +489,7 @@ def _context(result: Result) -> dict[str, Any]:
         "status_label": STATUS_LABEL,
         "titles": {r.id: r.spec.title for r in result.rules},
         "strengths": {r.id: r.spec.strength for r in result.rules},
-        "sources": {r.id: r.spec.source.citation() for r in result.rules},
+        "sources": {r.id: r.spec.source.cited() for r in result.rules},
         "freedoms_source": FREEDOMS_SOURCE,
     }
 

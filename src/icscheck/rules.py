@@ -55,6 +55,7 @@ SourceDate = Annotated[
     BeforeValidator(_iso),
     StringConstraints(pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$"),
 ]
+PARAPHRASE_LABEL = "paraphrase — source text not checked"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
@@ -79,6 +80,16 @@ class Source(Strict):
 
     def citation(self) -> str:
         return f"{self.document} ({self.publisher}, {self.date_text()}), {self.paragraph}"
+
+    def cited(self) -> str:
+        """The citation, marked where the words are a paraphrase that no source text here can check."""
+        return self.citation() + (f" [{PARAPHRASE_LABEL}]" if self.paraphrase else "")
+
+    def wording(self) -> str:
+        """The source's words as reports show them: a quote, or a paraphrase labelled as such."""
+        if self.quote:
+            return f"\u201c{self.quote}\u201d"
+        return f"{PARAPHRASE_LABEL}: {self.paraphrase}" if self.paraphrase else ""
 
     def date_text(self) -> str:
         parts = self.date.split("-")
