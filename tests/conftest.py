@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from icscheck.cli import main
+from icscheck.engine import durable_available
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -17,6 +18,12 @@ CP = FIXTURES / "real" / "cambridgeshire-and-peterborough-2021.yaml"
 EXEMPLAR = FIXTURES / "synthetic" / "exemplar-ics.yaml"
 PLANTED = FIXTURES / "synthetic" / "planted-gaps.yaml"
 EXEMPLAR_2023 = FIXTURES / "synthetic" / "exemplar-ics-2023.yaml"
+#: durable-rules does not build for Python 3.13 and later: there the tests run the Python evaluator alone.
+DURABLE = durable_available()
+NOT_HERE = "durable-rules cannot be imported on this Python (it does not build for 3.13 and later)"
+needs_durable = pytest.mark.skipif(not DURABLE, reason=NOT_HERE)
+ENGINE = "durable" if DURABLE else "python"
+ENGINES_HERE = [pytest.param("durable", marks=needs_durable), "python"]
 
 
 @pytest.fixture

@@ -161,7 +161,20 @@ def test_graph_export(run, tmp_path):
     assert g.nodes["west"]["type"] == "place"
     assert g.nodes["west"]["location"].startswith("fixtures/synthetic/planted-gaps.yaml:") or g.nodes["west"]["location"].endswith(".yaml:62")
     code, out, _ = run("graph", PLANTED, "--format", "dot")
-    assert code == 0 and out.startswith(("digraph", "strict digraph")) and 'west [type=place' in out
+    assert code == 0 and out.startswith("digraph") and '"west" [label="West"' in out and 'type="place"' in out
+
+
+def test_dot_export_quotes_every_name(run, tmp_path):
+    """A name that would end a DOT string or start an edge stays inside its quotes."""
+    text = PLANTED.read_text()
+    hostile = 'West" ]; "x" -> "y"; "z\\'
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text.replace("{id: west, name: West,", f"{{id: west, name: '{hostile}',", 1))
+    code, out, _ = run("graph", path, "--format", "dot")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith('  "west" ['))
+    assert 'label="West\\" ]; \\"x\\" -> \\"y\\"; \\"z\\\\"' in line
+    assert out.count(" -> ") == sum(1 for line in out.splitlines() if " -> " in line and line.rstrip().endswith("];"))
 
 
 @pytest.mark.parametrize("name", ["cambridgeshire-and-peterborough-2019", "cambridgeshire-and-peterborough-2021", "lancashire-and-south-cumbria-2020"])

@@ -10,7 +10,7 @@ from icscheck import api
 from icscheck.fixture import load_fixture
 from icscheck.rules import load_rules
 
-from conftest import ALL_FIXTURES, CP, EXEMPLAR, EXEMPLAR_2023, PLANTED, REAL_FIXTURES, RULES
+from conftest import ENGINE, ALL_FIXTURES, CP, EXEMPLAR, EXEMPLAR_2023, PLANTED, REAL_FIXTURES, RULES
 
 RULEBOOK = load_rules([RULES])
 
@@ -22,7 +22,7 @@ def _verdicts(result):
 @pytest.mark.parametrize("path", ALL_FIXTURES, ids=lambda p: p.stem)
 def test_engines_agree(path):
     fixture = load_fixture(path)
-    durable = api.check_fixture(fixture, RULEBOOK, "durable")
+    durable = api.check_fixture(fixture, RULEBOOK, ENGINE)
     python = api.check_fixture(fixture, RULEBOOK, "python")
     assert _verdicts(durable) == _verdicts(python)
     assert durable.findings == python.findings
@@ -30,7 +30,7 @@ def test_engines_agree(path):
 
 @pytest.mark.parametrize("path", ALL_FIXTURES, ids=lambda p: p.stem)
 def test_one_finding_per_rule_and_subject(path):
-    result = api.check_fixture(load_fixture(path), RULEBOOK, "durable")
+    result = api.check_fixture(load_fixture(path), RULEBOOK, ENGINE)
     keys = [(f.rule_id, f.subject_kind, f.subject_id) for f in result.findings]
     assert len(keys) == len(set(keys))
     assert {f.rule_id for f in result.findings} == {r.id for r in RULEBOOK}
@@ -38,7 +38,7 @@ def test_one_finding_per_rule_and_subject(path):
 
 @pytest.mark.parametrize("path", [EXEMPLAR, EXEMPLAR_2023], ids=lambda p: p.stem)
 def test_exemplar_passes_every_rule_in_force(path):
-    result = api.check_fixture(load_fixture(path), RULEBOOK, "durable")
+    result = api.check_fixture(load_fixture(path), RULEBOOK, ENGINE)
     others = [(f.rule_id, f.status, f.message) for f in result.findings if f.status != "pass"]
     assert all(status == "not_applicable" and "not in force" in message for _, status, message in others), others
     assert result.summary.readiness.verdict == "ready"
@@ -47,7 +47,7 @@ def test_exemplar_passes_every_rule_in_force(path):
 
 
 def test_planted_gaps_are_exactly_the_planted_ones():
-    result = api.check_fixture(load_fixture(PLANTED), RULEBOOK, "durable")
+    result = api.check_fixture(load_fixture(PLANTED), RULEBOOK, ENGINE)
     gaps = sorted((f.rule_id, f.subject_kind, f.subject_id) for f in result.findings if f.status not in ("pass", "not_applicable"))
     assert gaps == [
         ("COA-COMM-001", "system", "planted"),
@@ -73,7 +73,7 @@ def test_cp_json_report_contract(run, tmp_path):
     report = json.loads(out.read_text())
     for key in ("schema_version", "tool", "engine", "system", "as_of", "rules", "findings", "errors", "summary"):
         assert key in report
-    assert report["engine"] == "durable"
+    assert report["engine"] == ENGINE
     assert report["tool"]["name"] == "icscheck"
     assert report["system"] == {
         "id": "cambridgeshire-and-peterborough",
@@ -175,18 +175,18 @@ def test_rule_not_in_force_is_not_applicable(tmp_path):
     text = (RULES / "integrating-care" / "IC-PLACE-005.yaml").read_text()
     (rules_dir / "IC-PLACE-005.yaml").write_text(text.replace("effective_from: '2020-11-26'", "effective_from: '2022-07-01'"))
     rules = load_rules([rules_dir])
-    before = api.check_fixture(load_fixture(PLANTED), rules, "durable", as_of=dt.date(2021, 9, 30))
+    before = api.check_fixture(load_fixture(PLANTED), rules, ENGINE, as_of=dt.date(2021, 9, 30))
     assert [(f.status, f.subject_id, f.message) for f in before.findings] == [
         ("not_applicable", "planted", "not in force on 2021-09-30: applies from 2022-07-01")
     ]
-    after = api.check_fixture(load_fixture(PLANTED), rules, "durable", as_of=dt.date(2022, 7, 1))
+    after = api.check_fixture(load_fixture(PLANTED), rules, ENGINE, as_of=dt.date(2022, 7, 1))
     assert sorted((f.subject_id, f.status) for f in after.findings) == [("east", "pass"), ("west", "gap")]
 
 
 def test_selector_matching_nothing_is_not_applicable(tmp_path):
     minimal = tmp_path / "minimal.yaml"
     minimal.write_text("system:\n  id: tiny\n  name: Tiny\n  assessment_date: 2021-01-01\n")
-    result = api.check_fixture(load_fixture(minimal), RULEBOOK, "durable")
+    result = api.check_fixture(load_fixture(minimal), RULEBOOK, ENGINE)
     collab = [f for f in result.findings if f.rule_id == "IC-PC-002"]
     assert [(f.status, f.message) for f in collab] == [("not_applicable", "the description has no provider collaborative")]
     trusts = [f for f in result.findings if f.rule_id == "IC-PC-001"]

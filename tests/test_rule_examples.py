@@ -15,7 +15,7 @@ from icscheck.engine import evaluate
 from icscheck.facts import Subject
 from icscheck.rules import load_rules
 
-from conftest import ROOT, RULES
+from conftest import ENGINES_HERE, ROOT, RULES
 
 LOCAL_PACKS = sorted(p for p in (ROOT / "rules-local").iterdir() if p.is_dir())
 RULES_LOADED = load_rules([RULES, *LOCAL_PACKS])
@@ -34,7 +34,7 @@ def _subject(rule, example) -> Subject:
     return Subject("example", rule.kind, str(facts["name"]), "example", facts, {})
 
 
-@pytest.mark.parametrize("engine", ["durable", "python"])
+@pytest.mark.parametrize("engine", ENGINES_HERE)
 @pytest.mark.parametrize("rule,group,example", CASES)
 def test_example(rule, group, example, engine):
     outcome = evaluate([rule], [_subject(rule, example)], engine)[rule.id]

@@ -10,11 +10,12 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
 
-from icscheck import api, durable_engine
+from icscheck import api
 from icscheck.conditions import FAILS, HOLDS, UNKNOWN, evaluate as trace_of, tests as comparisons, verdict
 from icscheck.engine import evaluate
 from icscheck.explain import explain
@@ -25,7 +26,7 @@ from icscheck.model import Status
 from icscheck.outcome import RuleOutcome, rule_verdict
 from icscheck.rules import load_rules
 
-from conftest import ALL_FIXTURES, EXEMPLAR, PLANTED, ROOT, RULES
+from conftest import ALL_FIXTURES, EXEMPLAR, PLANTED, ROOT, RULES, needs_durable
 
 LOCAL_PACKS = sorted(p for p in (ROOT / "rules-local").iterdir() if p.is_dir())
 RULEBOOK = load_rules([RULES, *LOCAL_PACKS])
@@ -78,6 +79,7 @@ def _random_subjects(rule, rng):
     return subjects
 
 
+@needs_durable
 @pytest.mark.parametrize("rule", RULEBOOK, ids=lambda r: r.id)
 def test_engines_and_traces_agree_on_random_subjects(rule):
     rng = random.Random(rule.id)
@@ -103,9 +105,10 @@ def _results(path):
     from icscheck.api import rule_dirs_for
 
     rules = load_rules(rule_dirs_for(loaded, [RULES]))
-    return [api.check_fixture(loaded, rules, engine) for engine in ("durable", "python")]
+    return [api.check_fixture(loaded, rules, engine) for engine in ("auto", "python")]
 
 
+@needs_durable
 @pytest.mark.parametrize("path", ALL_FIXTURES, ids=lambda p: p.stem)
 def test_every_fixture_gives_the_same_findings_with_both_engines(path):
     durable, python = _results(path)
@@ -208,7 +211,10 @@ def test_a_board_listed_without_members_stays_unknown():
     assert all(s.facts["seat_count"] is None for s in empty)
 
 
+@needs_durable
 def test_an_engine_verdict_that_contradicts_the_trace_is_an_error_and_exit_3(run, monkeypatch, tmp_path):
+    from icscheck import durable_engine
+
     real = durable_engine.evaluate
 
     def flipped(rules, subjects):
@@ -253,6 +259,7 @@ def test_a_lower_bound_decides_only_what_every_larger_count_agrees_on(op):
             assert verdict(node, Facts({"n": bound})) is exact
 
 
+@needs_durable
 @pytest.mark.parametrize("op", ["eq", "ne", "gt", "gte", "lt", "lte"])
 def test_the_engine_reads_lower_bounds_as_the_evaluator_does(op):
     from dataclasses import replace
@@ -269,3 +276,14 @@ def test_the_engine_reads_lower_bounds_as_the_evaluator_does(op):
     for value in range(3):
         rule = replace(base, where=None, condition=Compare("healthwatch_seat_count", op, value, bounded=True))
         assert evaluate([rule], subjects, "durable") == evaluate([rule], subjects, "python"), (op, value)
+
+
+def test_where_durable_rules_cannot_be_imported_the_python_evaluator_runs(run, monkeypatch):
+    from icscheck import engine
+
+    monkeypatch.setattr(engine, "durable_available", lambda: False)
+    code, out, err = run("check", PLANTED, "--format", "json")
+    assert code == 1 and json.loads(out)["engine"] == "python"
+    assert err.count("durable-rules cannot be imported") == 1 and "plain-Python evaluator runs instead" in err
+    code, _, err = run("check", PLANTED, "--engine", "durable")
+    assert code == 2 and "--engine python" in err and "Traceback" not in err

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import resources
-from .engine import evaluate
+from .engine import AUTO, evaluate, resolve
 from .errors import InputError
 from .facts import Subject, derive_subjects
 from .findings import Finding, FindingBuilder, build_findings
@@ -54,7 +54,7 @@ class Result:
 def check_fixture(
     fixture: Fixture,
     rules: list[Rule],
-    engine: str = "durable",
+    engine: str = AUTO,
     as_of: dt.date | None = None,
     threshold: str = DEFAULT_THRESHOLD,
     waivers: tuple[list[Waiver], str] | None = None,
@@ -65,6 +65,7 @@ def check_fixture(
     ``as_of`` is the assessment date (default: the description's); ``rulebook_date`` applies the
     rules in force on another date instead of those in force on the assessment date.
     """
+    engine, _ = resolve(engine)
     as_of = as_of or fixture.description.system.assessment_date
     rulebook_date = rulebook_date or as_of
     graph = SystemGraph(fixture)
@@ -95,7 +96,7 @@ def rule_dirs_for(fixture: Fixture, rule_dirs: list[Path]) -> list[Path]:
 def check(
     fixture: Path | str | None = None,
     rule_dirs: list[Path] | None = None,
-    engine: str = "durable",
+    engine: str = AUTO,
     as_of: dt.date | None = None,
     threshold: str = DEFAULT_THRESHOLD,
     waiver_file: Path | str | None = None,

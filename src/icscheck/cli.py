@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from . import __version__, api, comparison, diff, docs, explain, formats, model, report, resources
-from .engine import ENGINES, durable_available
+from .engine import AUTO, ENGINES, resolve
 from .errors import EngineError, InputError
 from .facts import catalogue
 from .fixture import load_fixture
@@ -59,9 +59,15 @@ def _check_target(output: str | None) -> None:
         raise InputError(output, f"folder '{directory}' does not exist")
 
 
-def _need_engine(engine: str) -> None:
-    if engine == "durable" and not durable_available():
-        raise InputError("--engine", "durable-rules is not installed here; install it or use --engine python")
+def _engine(engine: str) -> str:
+    """The evaluator to run; says so once when durable-rules cannot be imported and the Python evaluator runs."""
+    chosen, notice = resolve(engine)
+    if notice:
+        click.echo(f"icscheck: {notice}", err=True)
+    return chosen
+
+
+ENGINE_HELP = "Rule evaluator: durable (durable-rules), python (the plain-Python evaluator) or auto (durable where it imports)."
 
 
 def _write(output: str | None, text: str) -> None:
@@ -155,7 +161,7 @@ def main() -> None:
 @main.command()
 @click.argument("fixture", required=False, type=click.Path(dir_okay=False))
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False), help="Rules folder (repeatable; default: the bundled rulebook).")
-@click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True, help="Rule evaluator.")
+@click.option("--engine", type=click.Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
 @click.option(
     "--format", "formats", multiple=True, metavar="FORMAT[=FILE]",
     help=f"Report format ({', '.join(FORMATS)}), optionally with its own output file; repeatable. Default: text.",
@@ -177,7 +183,7 @@ def main() -> None:
 @_guard
 def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, threshold, waiver_file, no_waivers, fail_on, params) -> None:
     """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
-    _need_engine(engine)
+    engine = _engine(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
     targets = _targets(formats, output)
     for _, target in targets:
@@ -244,7 +250,7 @@ def _stem_outputs(result, stem: str) -> dict[str, str]:
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--output", "-o", required=True, type=click.Path(file_okay=False), help="Folder for the reports.")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
-@click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True)
+@click.option("--engine", type=click.Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
 @click.option("--threshold", type=click.Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True)
 @FAIL_ON_OPTION
 @PARAM_OPTION
@@ -257,7 +263,7 @@ def batch(folder, output, rule_dirs, engine, threshold, fail_on, params) -> None
     regional.md and regional.json.  Every description is checked before any
     file is written.
     """
-    _need_engine(engine)
+    engine = _engine(engine)
     paths = api.fixture_files(Path(folder))
     if not paths:
         raise InputError(folder, "no system descriptions (*.yaml) in this folder")
@@ -309,7 +315,7 @@ def _report_of(path: str, rule_dirs, engine: str) -> dict:
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
-@click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True)
+@click.option("--engine", type=click.Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False))
 @_guard
@@ -330,7 +336,7 @@ def diff_command(old, new, rule_dirs, engine, fmt, output) -> None:
 @click.argument("rule_id")
 @click.argument("subject", required=False)
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
-@click.option("--engine", type=click.Choice(ENGINES), default="durable", show_default=True)
+@click.option("--engine", type=click.Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--waivers", "waiver_file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -338,7 +344,7 @@ def diff_command(old, new, rule_dirs, engine, fmt, output) -> None:
 @_guard
 def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_file, fmt, params) -> None:
     """Explain in plain English how RULE_ID was decided for FIXTURE (optionally one SUBJECT)."""
-    _need_engine(engine)
+    engine = _engine(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
     result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, DEFAULT_THRESHOLD, waiver_file, _parameters(params))
     explanation = explain.explain(result, rule_id, subject)
@@ -357,13 +363,42 @@ def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_
 @_guard
 def validate(fixture) -> None:
     """Validate FIXTURE against the system description schema and its references."""
+    from . import reference
+
     loaded = load_fixture(fixture)
     desc = loaded.description
+    system = desc.system
     click.echo(
         f"{fixture}: valid — {desc.system.name}: {len(desc.organisations)} organisations, {len(desc.places)} places, "
         f"{len(desc.collaboratives)} collaboratives, {len(desc.boards)} boards, {len(desc.arrangements)} arrangements, "
         f"{len(desc.evidence)} evidence items"
     )
+    for warning in reference.code_warnings(system.name, system.ods_code, system.ons_code, system.assessment_date):
+        click.echo(f"icscheck: warning: {loaded.source.location(('system',))}: {warning}", err=True)
+
+
+@main.command()
+@click.option("--icb", "query", required=True, help="The system's ICB: its ODS code (e.g. QE1) or name, from the bundled reference list.")
+@click.option("--date", "assessment_date", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: today).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the description here (default: standard output).")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@_guard
+def init(query, assessment_date, output, force) -> None:
+    """Write a new system description for an ICB, scaffolded from the bundled reference list.
+
+    The system block is filled (and cited to the list); every other list is empty, with commented
+    examples, and every plan and judgement criterion the rules read is listed in comments, so the
+    new description checks as "not evidenced" until it is filled from the system's documents.
+    """
+    from . import reference, scaffold
+
+    when = assessment_date.date() if isinstance(assessment_date, dt.datetime) else dt.date.today()
+    icb = reference.find(query, when)
+    if output and output != "-" and Path(output).exists() and not force:
+        raise InputError(output, "already exists; give another file name, or --force to replace it")
+    _write(output, scaffold.scaffold(icb, load_rules([resources.rules_dir(), *resources.local_rule_dirs()]), when))
+    if output and output != "-":
+        click.echo(f"{output}: a new description of {icb.short_name} ({icb.ods_code}); fill it from the system's documents", err=True)
 
 
 @main.group()

@@ -17,12 +17,14 @@ from __future__ import annotations
 from typing import Iterable
 
 from .conditions import verdict
-from .errors import EngineError
+from .errors import EngineError, InputError
 from .facts import Subject
 from .outcome import Evaluation, RuleOutcome, rule_verdict
 from .rules import Rule
 
 ENGINES = ("durable", "python")
+AUTO = "auto"  # durable-rules where it can be imported, else the plain-Python evaluator
+NOT_HERE = "durable-rules cannot be imported on this Python (it does not build for Python 3.13 and later)"
 
 
 def evaluate_python(rules: Iterable[Rule], subjects: list[Subject]) -> Evaluation:
@@ -53,6 +55,22 @@ def evaluate(rules: list[Rule], subjects: list[Subject], engine: str = "durable"
 
 
 def durable_available() -> bool:
-    from importlib.util import find_spec
+    """Whether the durable-rules engine imports here (a build can be installed and still fail to load)."""
+    try:
+        from . import durable_engine  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
 
-    return find_spec("durable_rules_engine") is not None
+
+def resolve(engine: str) -> tuple[str, str | None]:
+    """The evaluator to run for ``engine`` (``auto``, ``durable`` or ``python``), and a notice when ``auto`` falls back."""
+    if engine == AUTO:
+        if durable_available():
+            return "durable", None
+        return "python", f"{NOT_HERE}; the plain-Python evaluator runs instead, and reports record engine: python"
+    if engine == "durable" and not durable_available():
+        raise InputError("--engine", f"{NOT_HERE}; use --engine python, or leave --engine out to fall back to it")
+    if engine not in ENGINES:
+        raise InputError("--engine", f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)} or {AUTO}")
+    return engine, None

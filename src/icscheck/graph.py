@@ -287,7 +287,24 @@ def export_graph(graph: SystemGraph, fmt: str) -> str:
     if fmt == "graphml":
         return "\n".join(nx.generate_graphml(out)) + "\n"
     if fmt == "dot":
-        dot = nx.nx_pydot.to_pydot(out)
-        dot.set_name("icscheck")
-        return dot.to_string()
+        return to_dot(out)
     raise ValueError(f"unknown graph format {fmt}")
+
+
+def dot_id(text: str) -> str:
+    """A DOT quoted identifier: backslashes, quotes and line breaks escaped, so no text can end it early."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def to_dot(graph: nx.MultiDiGraph) -> str:
+    """Graphviz DOT text of a typed graph, every name and attribute value quoted."""
+    lines = ["digraph icscheck {"]
+    for node, data in graph.nodes(data=True):
+        attributes = ", ".join(f"{key}={dot_id(str(value))}" for key, value in sorted(data.items()))
+        lines.append(f"  {dot_id(node)} [{attributes}];")
+    for u, v, data in graph.edges(data=True):
+        attributes = ", ".join(f"{key}={dot_id(str(value))}" for key, value in sorted(data.items()))
+        lines.append(f"  {dot_id(u)} -> {dot_id(v)} [{attributes}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

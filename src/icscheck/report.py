@@ -569,47 +569,68 @@ def diff_text(d: dict[str, Any]) -> Group:
     return Group(*parts)
 
 
-def picture_svg(result: Result) -> str:
-    """An SVG picture of the system (places, collaboratives, boards, organisations), gaps marked in red."""
-    import networkx as nx
+LAYER_NAMES = ("system", "boards", "places and provider collaboratives", "organisations")
+PICTURE_SPACING = 46  # pixels between neighbours in a layer: numbers never overlap
+PICTURE_ROW = 110
 
+
+def picture_layout(picture) -> dict[str, tuple[float, float]]:
+    """Layers top to bottom; within a layer, each node near the mean position of its neighbours in the
+    layers above (ties by name and id), so lines cross less. Depends on nothing but the graph."""
+    layers: dict[int, list[str]] = {}
+    for node, data in picture.nodes(data=True):
+        layers.setdefault(data["layer"], []).append(node)
+    widest = max((len(nodes) for nodes in layers.values()), default=1)
+    width = max(900, PICTURE_SPACING * (widest + 1))
+    coords: dict[str, tuple[float, float]] = {}
+    for layer in sorted(layers):
+        def order(node: str) -> tuple:
+            above = [coords[n][0] for n in (*picture.predecessors(node), *picture.successors(node)) if n in coords]
+            return (sum(above) / len(above) if above else width / 2, picture.nodes[node]["name"], node)
+
+        nodes = sorted(layers[layer], key=order)
+        step = width / (len(nodes) + 1)
+        for i, node in enumerate(nodes, start=1):
+            coords[node] = (round(i * step, 1), float(40 + layer * PICTURE_ROW))
+    return coords
+
+
+def picture_svg(result: Result) -> str:
+    """An SVG picture of the system in layers (system, boards, places and collaboratives, organisations),
+    each subject numbered and named in a legend beside it, subjects with gaps marked in red."""
     picture = picture_graph(result.graph)
     gaps: dict[str, list[str]] = {}
     for f in result.findings:
         if f.status in ("gap", "error"):
             gaps.setdefault(f.subject_id, []).append(f.rule_id)
-    width = max(900, 26 * max(1, max(sum(1 for _, d in picture.nodes(data=True) if d["layer"] == layer) for layer in range(4))))
-    height = 520
-    positions = nx.multipartite_layout(picture, subset_key="layer", align="horizontal", scale=1.0) if len(picture) > 1 else {
-        n: (0.0, 0.0) for n in picture
-    }
-    xs = [p[0] for p in positions.values()] or [0.0]
-    ys = [p[1] for p in positions.values()] or [0.0]
-
-    def place(value: float, low: float, high: float, size: float, margin: float) -> float:
-        return round(margin + (value - low) / ((high - low) or 1.0) * (size - 2 * margin), 1)
-
-    coords = {n: (place(x, min(xs), max(xs), width, 80), place(y, min(ys), max(ys), height, 40)) for n, (x, y) in positions.items()}
+    coords = picture_layout(picture)
+    ordered = sorted(picture.nodes, key=lambda n: (coords[n][1], coords[n][0], n))
+    numbers = {node: i for i, node in enumerate(ordered, start=1)}
+    width = max([900.0] + [x + PICTURE_SPACING for x, _ in coords.values()])
+    height = max([160.0] + [y + 40 for _, y in coords.values()])
     nodes = []
-    for node, data in sorted(picture.nodes(data=True)):
+    for node in ordered:
+        data = picture.nodes[node]
         x, y = coords[node]
         marked = node in gaps
         nodes.append(
             {
                 "x": x,
                 "y": y,
+                "number": numbers[node],
                 "type": data["type"],
+                "layer": LAYER_NAMES[data["layer"]],
                 "name": data["name"],
-                "label": data["name"] if len(data["name"]) <= 24 else data["name"][:23] + "…",
                 "gaps": sorted(set(gaps.get(node, []))),
                 "fill": "#fbe3e3" if marked else "#e8edee",
                 "stroke": "#d5281b" if marked else "#005eb8",
             }
         )
     edges = [
-        {"x1": coords[u][0], "y1": coords[u][1], "x2": coords[v][0], "y2": coords[v][1]} for u, v in sorted(picture.edges())
+        {"x1": coords[u][0], "y1": coords[u][1], "x2": coords[v][0], "y2": coords[v][1]}
+        for u, v in sorted(picture.edges(), key=lambda e: (numbers[e[0]], numbers[e[1]]))
     ]
-    return html_environment().get_template("picture.svg.j2").render(nodes=nodes, edges=edges, width=width, height=height)
+    return html_environment().get_template("picture.svg.j2").render(nodes=nodes, edges=edges, width=int(width), height=int(height))
 
 
 def to_html(result: Result) -> str:
