@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROOT
+from conftest import needs_durable, ROOT
 
 REGENERATE = "icscheck batch fixtures/real -o reports"
 
 
+@needs_durable  # the committed reports record the engine that made them: durable-rules
 def test_committed_reports_are_current(run, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     fresh = tmp_path / "reports"

@@ -59,12 +59,10 @@ def _check_target(output: str | None) -> None:
         raise InputError(output, f"folder '{directory}' does not exist")
 
 
-def _engine(engine: str) -> str:
-    """The evaluator to run; says so once when durable-rules cannot be imported and the Python evaluator runs."""
-    chosen, notice = resolve(engine)
+def _notice(notice: str | None) -> None:
+    """Say once, after the work succeeded, that the Python evaluator ran because durable-rules cannot be imported."""
     if notice:
         click.echo(f"icscheck: {notice}", err=True)
-    return chosen
 
 
 ENGINE_HELP = "Rule evaluator: durable (durable-rules), python (the plain-Python evaluator) or auto (durable where it imports)."
@@ -183,7 +181,7 @@ def main() -> None:
 @_guard
 def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, threshold, waiver_file, no_waivers, fail_on, params) -> None:
     """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
-    engine = _engine(engine)
+    engine, notice = resolve(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
     targets = _targets(formats, output)
     for _, target in targets:
@@ -195,6 +193,7 @@ def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, thr
     rendered = [(target, _format(result, fmt, target is None and sys.stdout.isatty())) for fmt, target in targets]
     for target, text in rendered:
         _write(target, text)
+    _notice(notice)
     sys.exit(_exit_code([result], fail_on))
 
 
@@ -263,7 +262,7 @@ def batch(folder, output, rule_dirs, engine, threshold, fail_on, params) -> None
     regional.md and regional.json.  Every description is checked before any
     file is written.
     """
-    engine = _engine(engine)
+    engine, notice = resolve(engine)
     paths = api.fixture_files(Path(folder))
     if not paths:
         raise InputError(folder, "no system descriptions (*.yaml) in this folder")
@@ -291,6 +290,7 @@ def batch(folder, output, rule_dirs, engine, threshold, fail_on, params) -> None
     for name, text in sorted(outputs.items()):
         _write(str(target / name), text)
     click.echo(f"{output}: {len(results)} systems, {len(outputs)} files")
+    _notice(notice)
     sys.exit(_exit_code(results, fail_on))
 
 
@@ -344,10 +344,11 @@ def diff_command(old, new, rule_dirs, engine, fmt, output) -> None:
 @_guard
 def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_file, fmt, params) -> None:
     """Explain in plain English how RULE_ID was decided for FIXTURE (optionally one SUBJECT)."""
-    engine = _engine(engine)
+    engine, notice = resolve(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
     result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, DEFAULT_THRESHOLD, waiver_file, _parameters(params))
     explanation = explain.explain(result, rule_id, subject)
+    _notice(notice)
     if fmt == "json":
         click.echo(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))
         return
