@@ -1,0 +1,5 @@
+"""``python -m icscheck``: the command line."""
+
+from .cli import main
+
+main()
