@@ -200,24 +200,24 @@ def _compare(op: str, actual: AnyType, value: AnyType, at_least: bool) -> Verdic
     return FAILS if actual > value else UNKNOWN
 
 
-def _and(verdicts: Iterator[Verdict]) -> Verdict:
-    out = HOLDS
+def _kleene(verdicts: Iterator[Verdict], decisive: Verdict) -> Verdict:
+    """``all`` (decisive: fails) or ``any`` (decisive: holds) in Kleene's logic: one decisive part
+    decides; otherwise an unknown part leaves it unknown."""
+    out = _FLIP[decisive]
     for v in verdicts:
-        if v is FAILS:
-            return FAILS
+        if v is decisive:
+            return decisive
         if v is UNKNOWN:
             out = UNKNOWN
     return out
+
+
+def _and(verdicts: Iterator[Verdict]) -> Verdict:
+    return _kleene(verdicts, FAILS)
 
 
 def _or(verdicts: Iterator[Verdict]) -> Verdict:
-    out = FAILS
-    for v in verdicts:
-        if v is HOLDS:
-            return HOLDS
-        if v is UNKNOWN:
-            out = UNKNOWN
-    return out
+    return _kleene(verdicts, HOLDS)
 
 
 def verdict(node: Node | None, facts: Facts) -> Verdict:
