@@ -16,7 +16,7 @@ from rich.text import Text
 
 from . import __version__
 from .api import Result
-from .comparison import Comparison
+from .comparison import CLASSES, Comparison, why
 from .frameworks import FREEDOMS_SOURCE, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
 from .conditions import Trace, describe, outline
 from .errors import Location
@@ -574,7 +574,7 @@ def comparison_json(items: list[Comparison]) -> str:
 
 def comparison_markdown(items: list[Comparison]) -> str:
     template = environment().get_template("comparison.md.j2")
-    return "\n".join(template.render(c=c, data=c.as_dict()) for c in items)
+    return "\n".join(template.render(c=c, data=c.as_dict(), classes=CLASSES, why=why) for c in items)
 
 
 def regional_dict(results: list[Result], threshold: str) -> dict[str, Any]:
