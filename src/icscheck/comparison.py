@@ -321,7 +321,7 @@ def _rules(n: int, one: str, many: str) -> str:
 
 
 def _domain_rules(result: Result, domain: str, upto: int) -> list[str]:
-    stages = result.summary.domains[domain].stages
+    """The must-rules of a maturity domain at the stages up to ``STAGES[upto]``: those its stage is scored on."""
     return [
         r.id
         for r in result.rules
@@ -329,7 +329,6 @@ def _domain_rules(result: Result, domain: str, upto: int) -> list[str]:
         and r.spec.domain == domain
         and r.spec.strength == "must"
         and r.spec.stage in STAGES[: upto + 1]
-        and r.spec.stage in stages
     ]
 
 
