@@ -15,7 +15,7 @@ from .api import Result
 from .conditions import FAILS, HOLDS, UNKNOWN, Trace, describe, outline
 from .errors import InputError
 from .facts import catalogue
-from .findings import Finding, render_value
+from .findings import FactReading, Finding, render_value
 from .rules import PARAPHRASE_LABEL, Rule
 
 VERDICT = {
@@ -57,6 +57,22 @@ def trace_lines(trace: Trace, names: dict[str, str], depth: int = 1) -> list[str
             note = " (a count over a list given only in part)" if line.reading.at_least else ""
             value = _value(line.reading.value, line.reading.at_least)
             out.append(f"{pad}- {line.test}? It is {value}{note}: {NODE_VERDICT[line.verdict]}.")
+    return out
+
+
+def _words(f: Finding, fact: FactReading) -> list[tuple[str, str]]:
+    """The words behind a fact: what each claim it rests on quotes from its evidence, and where."""
+    out: list[tuple[str, str]] = []
+    for claim in f.transcribed(fact):
+        out.append(
+            ("yellow", f"    Its status ({claim.id}) is copied from the self-assessment '{claim.transcribed_from}': "
+             "the system's own rating, not an independent reading of the evidence.")
+        )
+    for w in f.words(fact):
+        said = f"\u201c{' '.join(w.quote.split())}\u201d" if w.quote else "(cited without its words)"
+        where = f"{w.title}, {w.locator}" if w.locator else w.title
+        line = f" (cited at {w.at.file}:{w.at.line})" if w.at else ""
+        out.append(("italic", f"    {said} \u2014 {where}{line}"))
     return out
 
 
@@ -113,6 +129,7 @@ def explain(result: Result, rule_id: str, subject: str | None = None) -> Explana
         for fact in f.facts:
             origin = ", ".join(f"{loc.file}:{loc.line}" for loc in fact.sources) or "the description as a whole"
             lines.append(("", f"- {descriptions.get(fact.name, fact.name)} ({fact.name}) is {_value(fact.value, fact.at_least)}; from {origin}."))
+            lines += _words(f, fact)
         if f.where_trace is not None:
             lines.append(("", "- Whether the rule applies:"))
             lines += [("", text) for text in trace_lines(f.where_trace, descriptions, 2)]

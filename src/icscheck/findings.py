@@ -30,6 +30,7 @@ from .errors import Location
 from .facts import Subject, Value, catalogue
 from .fixture import Fixture
 from .graph import SystemGraph
+from .model import Cited
 from .outcome import Evaluation, rule_verdict
 from .rules import Rule
 
@@ -67,22 +68,56 @@ class SubjectRef:
 @dataclass(frozen=True)
 class FactReading:
     """A fact a rule read about its subject: its value (``None``: not stated), whether it is only a
-    lower bound, and the description lines it came from."""
+    lower bound, the description lines it came from and the ids of the claims there (see :class:`ClaimRef`)."""
 
     name: str
     value: Value
     at_least: bool
     sources: tuple[Location, ...]
+    claims: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CitedWords:
+    """The words one claim cites from an evidence item: a verbatim quote of the document and where in
+    the document it is (the ``quote`` and ``locator`` of the claim's citation; ``None`` when not given)."""
+
+    evidence: str  # id of the evidence item
+    title: str  # the evidence item's title
+    claim: str  # id of the claim that cites it
+    quote: str | None
+    locator: str | None
+    at: Location | None  # the line of the quote (else of the citation) in the description
+
+
+@dataclass(frozen=True)
+class ClaimRef:
+    """A claim of the description a finding rests on: an entity, a board seat (``board#seatN``), the
+    system's finance (``system#finance``), a plan or arrangement, or an attestation.
+
+    ``transcribed_from`` names the self-assessment its status was copied from: the system's own
+    judgement, not an independent reading of the evidence."""
+
+    id: str
+    kind: str
+    location: Location | None
+    citations: tuple[CitedWords, ...] = ()
+    transcribed_from: str | None = None
 
 
 @dataclass(frozen=True)
 class EvidenceRef:
+    """An evidence item cited by the claims a finding rests on: the item itself (with its own
+    ``quote``, if it has one) and, in ``citations``, the words each of those claims cites from it."""
+
     id: str
     title: str
     date: str
     publisher: str | None = None
     section: str | None = None
     url: str | None = None
+    quote: str | None = None
+    citations: tuple[CitedWords, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +161,39 @@ class Finding:
     waiver: WaiverRecord | None = None
     trace: Trace | None = None
     where_trace: Trace | None = None
+    claims: tuple[ClaimRef, ...] = ()  # the claims its facts rest on, the subject's own first
+
+    @property
+    def grounds(self) -> tuple[FactReading, ...]:
+        """The facts that decide the verdict: for a gap (or info, waived, error) those that fall short,
+        for not evidenced those not stated, for a pass those that hold."""
+        if self.status == "unknown":
+            names = list(self.unknown)
+        elif self.trace is not None and self.status != "not_applicable":
+            names = list(dict.fromkeys(leaf.readings[0].fact for leaf in self.trace.deciding()))
+        else:
+            return ()
+        readings = {r.name: r for r in self.facts}
+        return tuple(readings[n] for n in names if n in readings)
+
+    def words(self, reading: FactReading) -> tuple[CitedWords, ...]:
+        """The words the claims behind a fact cite, each once, in claim order."""
+        claims = {c.id: c for c in self.claims}
+        out: list[CitedWords] = []
+        seen: set[tuple[str, str | None, str | None]] = set()
+        for claim_id in reading.claims:
+            claim = claims.get(claim_id)
+            for cited in claim.citations if claim else ():
+                key = (cited.evidence, cited.quote, cited.locator)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(cited)
+        return tuple(out)
+
+    def transcribed(self, reading: FactReading) -> tuple[ClaimRef, ...]:
+        """The claims behind a fact whose status was copied from a self-assessment."""
+        ids = set(reading.claims)
+        return tuple(c for c in self.claims if c.id in ids and c.transcribed_from)
 
     @property
     def subject_id(self) -> str:
@@ -199,6 +267,7 @@ class FindingBuilder:
         self.system = graph.system
         self.descriptions = {kind: {name: spec.description for name, spec in specs.items()} for kind, specs in catalogue().items()}
         self._locations: dict[str, Location | None] = {}
+        self._claims: dict[str, ClaimRef | None] = {}
 
     def _location(self, node: str) -> Location | None:
         if node not in self._locations:
@@ -206,15 +275,43 @@ class FindingBuilder:
             self._locations[node] = self.fixture.source.location(path) if path else None
         return self._locations[node]
 
-    def _evidence(self, nodes: list[str]) -> tuple[EvidenceRef, ...]:
-        ids: set[str] = set()
-        for node in nodes:
-            if node in self.graph.g:
-                ids.update(self.graph.g.nodes[node]["evidence"])
+    def _claim(self, node: str) -> ClaimRef | None:
+        """The claim a graph node stands for, with its citations; ``None`` for nodes that are no claim
+        (a named person, the place where absent plans or attestations belong)."""
+        if node not in self._claims:
+            data = self.graph.g.nodes[node] if node in self.graph.g else None
+            obj = data["obj"] if data else None
+            if not isinstance(obj, Cited):
+                self._claims[node] = None
+            else:
+                path = data["path"]
+                cited = tuple(
+                    CitedWords(
+                        c.id,
+                        self.evidence[c.id].title,
+                        node,
+                        c.quote,
+                        c.locator,
+                        self.fixture.source.location(path + ("evidence", i) + (("quote",) if c.quote else ())) if path else None,
+                    )
+                    for i, c in enumerate(obj.citations)
+                )
+                self._claims[node] = ClaimRef(node, data["type"], self._location(node), cited, getattr(obj, "transcribed_from", None))
+        return self._claims[node]
+
+    def _evidence(self, claims: list[ClaimRef]) -> tuple[EvidenceRef, ...]:
+        by_item: dict[str, list[CitedWords]] = {}
+        for claim in claims:
+            for cited in claim.citations:
+                by_item.setdefault(cited.evidence, []).append(cited)
         out = []
-        for eid in sorted(ids):
+        for eid in sorted(by_item):
             item = self.evidence[eid]
-            out.append(EvidenceRef(item.id, item.title, item.date.isoformat(), item.publisher, item.section, item.url))
+            out.append(
+                EvidenceRef(
+                    item.id, item.title, item.date.isoformat(), item.publisher, item.section, item.url, item.quote, tuple(by_item[eid])
+                )
+            )
         return tuple(out)
 
     def _places(self, subject: Subject, names: list[str]) -> tuple[Location, ...]:
@@ -263,7 +360,8 @@ class FindingBuilder:
             nodes = [n for n in subject.sources.get(name, ()) if n in self.graph.g]
             involved += [n for n in nodes if n not in involved]
             locations = tuple(loc for loc in (self._location(n) for n in nodes) if loc)
-            readings.append(FactReading(name, subject.facts[name], name in subject.at_least, locations))
+            claims = tuple(n for n in nodes if self._claim(n) is not None)
+            readings.append(FactReading(name, subject.facts[name], name in subject.at_least, locations, claims))
         checks = tuple(Check(t.fact, t.op, t.value, t.reading.value, t.reading.at_least, t.verdict) for t in tests(trace))
         missing: list[str] = []
         if where is not None:
@@ -275,6 +373,7 @@ class FindingBuilder:
             expected = self._places(subject, [leaf.readings[0].fact for leaf in trace.deciding()])
         else:
             expected = ()
+        claims = [c for c in (self._claim(n) for n in involved) if c is not None]
         return Finding(
             rule_id=rule.id,
             status=status,
@@ -283,11 +382,12 @@ class FindingBuilder:
             location=self._location(subject.node),
             facts=tuple(readings),
             checks=checks,
-            evidence=self._evidence(involved),
+            evidence=self._evidence(claims),
             expected_at=expected,
             unknown=tuple(missing) if status == "unknown" else (),
             trace=trace,
             where_trace=where,
+            claims=tuple(claims),
         )
 
     def not_applicable(self, rule: Rule, reason: str) -> Finding:

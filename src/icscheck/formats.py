@@ -14,7 +14,7 @@ from typing import Any
 
 from . import __version__
 from .api import Result
-from .report import source_dict, summary_dict
+from .report import source_dict, summary_dict, words_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_KIND = {
@@ -158,11 +158,12 @@ CSV_COLUMNS = (
     "line",
     "evidence",
     "fingerprint",
+    "evidence_words",
 )
 
 
 def to_csv(result: Result) -> str:
-    """One row per finding."""
+    """One row per finding; ``evidence_words`` gives, for each fact that decides the verdict, the words its claims cite."""
     strengths = {rule.id: rule.spec.strength for rule in result.rules}
     citations = {rule.id: rule.spec.source.cited() for rule in result.rules}
     buffer = io.StringIO()
@@ -183,6 +184,7 @@ def to_csv(result: Result) -> str:
                 f.location.line if f.location else "",
                 "; ".join(e.id for e in f.evidence),
                 f.fingerprint,
+                " | ".join(f"{r.name}: {words_text(f, r)}" for r in f.grounds),
             )
         )
     return buffer.getvalue()

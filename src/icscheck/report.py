@@ -16,11 +16,11 @@ from rich.text import Text
 
 from . import __version__
 from .api import Result
-from .comparison import Comparison
+from .comparison import CLASSES, Comparison, why
 from .frameworks import FREEDOMS_SOURCE, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
 from .conditions import Trace, describe, outline
 from .errors import Location
-from .findings import STATUS_LABEL, Finding
+from .findings import STATUS_LABEL, CitedWords, EvidenceRef, FactReading, Finding
 from .rules import PARAPHRASE_LABEL, Rule, Source
 from .scoring import MET, NOT_EVIDENCED, NOT_MET, Readiness, Summary
 from .templating import environment, html_environment
@@ -111,6 +111,23 @@ def trace_rows(trace: Trace) -> list[dict[str, Any]]:
     return rows
 
 
+def cited_dict(c: CitedWords) -> dict[str, Any]:
+    """The words one claim cites from an evidence item."""
+    return {"claim": c.claim, "quote": c.quote, "locator": c.locator, "at": location_dict(c.at)}
+
+
+def evidence_dict(e: EvidenceRef) -> dict[str, Any]:
+    """An evidence item a finding rests on, with the words its claims cite from it."""
+    optional = (("publisher", e.publisher), ("section", e.section), ("url", e.url), ("quote", e.quote))
+    return {
+        "id": e.id,
+        "title": e.title,
+        "date": e.date,
+        **{k: v for k, v in optional if v},
+        "citations": [cited_dict(c) for c in e.citations],
+    }
+
+
 def finding_dict(f: Finding, rule: Rule) -> dict[str, Any]:
     out: dict[str, Any] = {
         "rule_id": f.rule_id,
@@ -122,13 +139,25 @@ def finding_dict(f: Finding, rule: Rule) -> dict[str, Any]:
         "source": source_dict(rule.spec.source),
         "location": location_dict(f.location),
         "expected_at": [location_dict(loc) for loc in f.expected_at],
-        "evidence": [
-            {"id": e.id, "title": e.title, "date": e.date, **{k: v for k, v in (("publisher", e.publisher), ("section", e.section), ("url", e.url)) if v}}
-            for e in f.evidence
-        ],
+        "evidence": [evidence_dict(e) for e in f.evidence],
         "facts": [
-            {"name": r.name, "value": r.value, **({"at_least": True} if r.at_least else {}), "from": [location_dict(loc) for loc in r.sources]}
+            {
+                "name": r.name,
+                "value": r.value,
+                **({"at_least": True} if r.at_least else {}),
+                "from": [location_dict(loc) for loc in r.sources],
+                "claims": list(r.claims),
+            }
             for r in f.facts
+        ],
+        "claims": [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "at": location_dict(c.location),
+                **({"transcribed_from": c.transcribed_from} if c.transcribed_from else {}),
+            }
+            for c in f.claims
         ],
         "checks": [
             {"fact": c.fact, "op": c.op, "value": c.value, "actual": c.actual, **({"at_least": True} if c.at_least else {}), "holds": c.holds}
@@ -470,6 +499,48 @@ def to_markdown(result: Result, docs_base: str = "../docs/rules/") -> str:
     return environment().get_template("report.md.j2").render(**_context(result), docs_base=docs_base)
 
 
+def one_line(text: str) -> str:
+    """A quote on one line: runs of whitespace (tabs, line breaks) shown as one space."""
+    return " ".join(text.split())
+
+
+def cited_text(w: CitedWords) -> str:
+    """One citation in words: the quote in quotation marks, then the document and where in it."""
+    where = f"{w.title}, {w.locator}" if w.locator else w.title
+    if w.quote:
+        return f"\u201c{one_line(w.quote)}\u201d ({where})"
+    return f"{where} (cited without its words)"
+
+
+def words_text(f: Finding, reading: FactReading) -> str:
+    """The words the claims behind one fact of a finding cite, or why there are none."""
+    words = f.words(reading)
+    if words:
+        return "; ".join(cited_text(w) for w in words)
+    if reading.claims:
+        return "the claims behind it cite no evidence"
+    return "no claim of the description states it"
+
+
+def transcribed_note(f: Finding, reading: FactReading) -> str:
+    sources = sorted({c.transcribed_from for c in f.transcribed(reading) if c.transcribed_from})
+    if not sources:
+        return ""
+    names = ", ".join(f"'{name}'" for name in sources)
+    return f" (copied from the self-assessment {names}: the system's own rating)"
+
+
+def not_evidenced_words(f: Finding) -> str:
+    """For a finding not evidenced: the words cited by the claims where its missing facts belong."""
+    seen: list[str] = []
+    for reading in f.grounds:
+        for w in f.words(reading):
+            text = cited_text(w)
+            if text not in seen:
+                seen.append(text)
+    return "; ".join(seen) or "—"
+
+
 def _context(result: Result) -> dict[str, Any]:
     """What the Markdown and HTML report templates show."""
     return {
@@ -491,6 +562,9 @@ def _context(result: Result) -> dict[str, Any]:
         "strengths": {r.id: r.spec.strength for r in result.rules},
         "sources": {r.id: r.spec.source.cited() for r in result.rules},
         "freedoms_source": FREEDOMS_SOURCE,
+        "words_text": words_text,
+        "transcribed_note": transcribed_note,
+        "not_evidenced_words": not_evidenced_words,
     }
 
 
@@ -500,7 +574,7 @@ def comparison_json(items: list[Comparison]) -> str:
 
 def comparison_markdown(items: list[Comparison]) -> str:
     template = environment().get_template("comparison.md.j2")
-    return "\n".join(template.render(c=c, data=c.as_dict()) for c in items)
+    return "\n".join(template.render(c=c, data=c.as_dict(), classes=CLASSES, why=why) for c in items)
 
 
 def regional_dict(results: list[Result], threshold: str) -> dict[str, Any]:
