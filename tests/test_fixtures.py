@@ -42,7 +42,8 @@ def test_exemplar_passes_every_rule_in_force(path):
     others = [(f.rule_id, f.status, f.message) for f in result.findings if f.status != "pass"]
     assert all(status == "not_applicable" and "not in force" in message for _, status, message in others), others
     assert result.summary.readiness.verdict == "ready"
-    assert set(result.summary.maturity.values()) == {"thriving"}
+    assert {d.stage for d in result.summary.domains.values() if d.staged} == {"thriving"}
+    assert result.summary.unstaged == {"coherent-population": "met"}
     assert set(result.summary.coa.values()) == {"G"}
 
 

@@ -19,7 +19,7 @@ from .findings import Finding, FindingBuilder, build_findings
 from .fixture import Fixture, load_fixture
 from .graph import SystemGraph
 from .rules import Parameters, Rule, load_rules
-from .scoring import DEFAULT_THRESHOLD, Summary, summarise
+from .scoring import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, STAGE_METHODS, Summary, summarise
 from .waivers import Waiver, apply_waivers, load_waivers
 
 
@@ -59,12 +59,17 @@ def check_fixture(
     threshold: str = DEFAULT_THRESHOLD,
     waivers: tuple[list[Waiver], str] | None = None,
     rulebook_date: dt.date | None = None,
+    stage_method: str = DEFAULT_STAGE_METHOD,
 ) -> Result:
     """Check an already loaded fixture against already loaded rules.
 
     ``as_of`` is the assessment date (default: the description's); ``rulebook_date`` applies the
-    rules in force on another date instead of those in force on the assessment date.
+    rules in force on another date instead of those in force on the assessment date;
+    ``stage_method`` is how a maturity domain's stage is read: ``best-fit`` (most of the bullets of
+    the stage and of every lower stage met; the default) or ``strict`` (every one of them).
     """
+    if stage_method not in STAGE_METHODS:
+        raise InputError("--stage-method", f"unknown stage method '{stage_method}'; choose from {', '.join(STAGE_METHODS)}")
     as_of = as_of or fixture.description.system.assessment_date
     rulebook_date = rulebook_date or as_of
     graph = SystemGraph(fixture)
@@ -74,7 +79,7 @@ def check_fixture(
     findings = build_findings(rules, evaluation, FindingBuilder(fixture, graph, subjects), rulebook_date)
     if waivers is not None:
         findings = apply_waivers(findings, waivers[0], rules, as_of, waivers[1])
-    summary = summarise(rules, findings, subjects, threshold)
+    summary = summarise(rules, findings, subjects, threshold, stage_method)
     return Result(fixture, rules, engine, as_of, rulebook_date, subjects, findings, summary, graph)
 
 
@@ -101,6 +106,7 @@ def check(
     waiver_file: Path | str | None = None,
     parameters: Parameters | None = None,
     rulebook_date: dt.date | None = None,
+    stage_method: str = DEFAULT_STAGE_METHOD,
 ) -> Result:
     """Check a fixture file (default: the bundled example) against rule folders (default: the rulebook)."""
     fixture_path = Path(fixture) if fixture else resources.example_fixture()
@@ -110,7 +116,7 @@ def check(
     if waiver_file is not None:
         items, smap = load_waivers(waiver_file, rules)
         waivers = (items, smap.file)
-    return check_fixture(loaded, rules, engine, as_of, threshold, waivers, rulebook_date)
+    return check_fixture(loaded, rules, engine, as_of, threshold, waivers, rulebook_date, stage_method)
 
 
 def fixture_files(folder: Path) -> list[Path]:

@@ -16,6 +16,7 @@ from .api import Result
 from .findings import Finding, render_value
 from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, RAG_KEY, STAGES
 from .model import SelfAssessment
+from .scoring import STAGE_METHOD_TEXT, STRICT
 
 RAG_ORDER = list(RAG_KEY)  # best first
 
@@ -123,22 +124,38 @@ def _domain_row(result: Result, domain: str, theirs: str | None) -> Row:
     shown = info.label
     if theirs is None:
         return Row("domain", domain, name, None, shown, "not assessed", "The self-assessment gives no stage for this domain")
+    if not info.staged:
+        # the same bullets at every stage: any stage claimed claims them met
+        cell = info.stages[STAGES[0]]
+        if info.state == "met":
+            return Row("domain", domain, name, theirs, shown, "agree", f"The self-assessment claims {theirs}; the domain's bullets, the same at every stage, are all met")
+        reasons = _reasons(result, list(cell.failing + cell.not_evidenced))
+        relation = "icscheck lower" if cell.failing else "not evidenced"
+        explanation = (
+            f"The self-assessment claims {theirs}, which claims the domain's bullets (the same at every stage) met; "
+            f"{_rules(len(cell.failing), 'has a gap', 'have gaps')} (what the description states falls short) and "
+            f"{_rules(len(cell.not_evidenced), 'is not evidenced', 'are not evidenced')} (the description does not state what it needs)"
+        )
+        return Row("domain", domain, name, theirs, shown, relation, explanation, reasons)
     rank_ours = -1 if ours is None else STAGES.index(ours)
     rank_theirs = STAGES.index(theirs)
     if rank_ours == rank_theirs:
         return Row("domain", domain, name, theirs, shown, "agree", f"Both place the domain at {theirs}")
     if rank_ours < rank_theirs:
-        upto = STAGES[: rank_theirs + 1]
-        gaps = [rid for stage in upto for rid in info.stages[stage].failing]
-        unknown = [rid for stage in upto for rid in info.stages[stage].not_evidenced]
+        # the stages up to theirs that do not fit (or are not determined) by the method of the score decide it
+        cells = [info.stages[stage] for stage in STAGES[: rank_theirs + 1] if info.stages[stage].fits is not True]
+        gaps = [rid for cell in cells for rid in cell.failing]
+        unknown = [rid for cell in cells for rid in cell.not_evidenced]
         reasons = _reasons(result, gaps + unknown)
-        relation = "icscheck lower" if gaps else "not evidenced"
+        relation = "icscheck lower" if any(cell.fits is False for cell in cells) else "not evidenced"
         explanation = (
-            f"The self-assessment claims {theirs}; of the must-rules of the stages up to {theirs}, "
+            f"The self-assessment claims {theirs}; of the must-rules of the stages up to {theirs} that do not fit "
+            f"({STAGE_METHOD_TEXT[info.method]}), "
             f"{_rules(len(gaps), 'has a gap', 'have gaps')} (what the description states falls short) and "
             f"{_rules(len(unknown), 'is not evidenced', 'are not evidenced')} (the description does not state what it needs)"
         )
         return Row("domain", domain, name, theirs, shown, relation, explanation, reasons)
+    reading = "every must-rule" if info.method == STRICT else "most of the must-rules of every stage"
     return Row(
         "domain",
         domain,
@@ -146,7 +163,7 @@ def _domain_row(result: Result, domain: str, theirs: str | None) -> Row:
         theirs,
         shown,
         "icscheck higher",
-        f"Every must-rule up to {ours} is met on the description; the self-assessment is more cautious than the evidence",
+        f"{reading[0].upper() + reading[1:]} up to {ours} {'is' if info.method == STRICT else 'are'} met on the description; the self-assessment is more cautious than the evidence",
     )
 
 

@@ -17,6 +17,24 @@ MATRIX_DOMAINS = {
     "coherent-population": "Coherent and defined population",
 }
 
+#: Domains whose bullets are the same at every stage of the matrix ('Coherent and defined population': "A
+#: meaningful geographical footprint that respects patient flows", contiguity with local authority boundaries,
+#: "Covers an existing STP of sufficient scale (~1m pop or more)" in all four columns).  Their rules are encoded
+#: once, at the first stage; they are scored met / not met / not evidenced, never as a stage, and do not lower
+#: the system's stage.
+UNSTAGED_DOMAINS = ("coherent-population",)
+
+#: The words of the matrix on designation, and where they are (Annex 2 of the Cambridgeshire and Peterborough STP
+#: Board paper of 18 July 2019, which extracts the matrix).
+DESIGNATION_QUOTE = "For a system to be formally named an ICS, they will need to meet the attributes of a maturing ICS"
+MATRIX_SOURCE = "Designing integrated care systems (ICSs) in England (NHS England and NHS Improvement, June 2019), maturity matrix"
+#: How the matrix says it is to be read: the reason stages are best fit by default.
+PROGRESSION_QUOTE = (
+    "It uses a progression model which shows a journey rather than a series of binary checklists, recognising that "
+    "systems will not develop all domains at the same pace and will therefore have varying levels of maturity across "
+    "each domain."
+)
+
 #: The seven consistent ICS operating arrangements, keyed by arrangement kind.
 OPERATING_ARRANGEMENTS = {
     "coa_system_capabilities": "System capabilities for transformation and performance",
