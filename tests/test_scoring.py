@@ -261,3 +261,17 @@ def test_freedoms_follow_the_system_stage():
     cp = _result(CP).summary
     assert cp.system_stage == "emerging", "the unstaged population domain does not hold the system back"
     assert cp.freedoms.next_stage == "developing" and "Intense support, regionally led and nationally coordinated" in cp.freedoms.now["support"]
+
+
+def test_comparison_reads_the_stage_by_the_method_in_use():
+    from icscheck.comparison import comparisons
+
+    rows = {row.key: row for row in comparisons(_result(CP))[-1].rows}
+    care = rows["integrated-care-models"]  # self-assessed maturing
+    assert care.ours.startswith("developing") and care.relation == "not evidenced", "maturing is open, not refuted"
+    assert {r.rule_id for r in care.reasons} == {"MM-CARE-M1", "MM-CARE-M2", "MM-CARE-M3"}
+    population = rows["coherent-population"]  # self-assessed thriving: claims the bullets met
+    assert (population.ours, population.relation) == ("not evidenced", "not evidenced")
+    strict = {row.key: row for row in comparisons(_result(CP, stage_method="strict"))[-1].rows}
+    assert strict["integrated-care-models"].relation == "icscheck lower"
+    assert "MM-CARE-D2" in {r.rule_id for r in strict["integrated-care-models"].reasons}
