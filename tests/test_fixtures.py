@@ -235,7 +235,7 @@ def test_a_system_names_its_own_local_rule_pack(run, tmp_path):
     lsc = FIXTURES / "real" / "lancashire-and-south-cumbria-2020.yaml"
     code, out, _ = run("check", lsc, "--format", "json")
     report = json.loads(out)
-    local = {f"LSC-ICP-00{i}" for i in range(1, 8)} | {"GOV-DOI-001", "GOV-DOI-002", "GOV-DOI-003", "GOV-RISK-001"}
+    local = {f"LSC-ICP-{i:03d}" for i in range(1, 16)} | {"GOV-DOI-001", "GOV-DOI-002", "GOV-DOI-003", "GOV-RISK-001"}
     assert {r["id"] for r in report["rules"] if r["framework"] == "local"} == local
     offer = [f for f in report["findings"] if f["rule_id"] == "LSC-ICP-007"]
     # the board pack does not list each ICP's offer: not evidenced, not a gap

@@ -57,7 +57,7 @@ RAG_KEY = {
 STATUS_TO_RAG = {status: rag for rag, (status, _) in RAG_KEY.items()}
 STATUS_TO_RAG["none"] = "R"
 
-#: Themes of 'Integrating care: next steps' section 2, used as rule domains.
+#: Themes of 'Integrating care: next steps' (section 2, and paras 1.12 and 4.23-4.25), used as rule domains.
 INTEGRATING_CARE_THEMES = {
     "provider-collaboratives": "Provider collaboratives (paras 2.4-2.16)",
     "place-based-partnerships": "Place-based partnerships (paras 2.17-2.23)",
@@ -67,6 +67,8 @@ INTEGRATING_CARE_THEMES = {
     "data-and-digital": "Data and digital (paras 2.49-2.51)",
     "regulation-and-oversight": "Regulation and oversight (paras 2.52-2.61)",
     "commissioning": "How commissioning will change (paras 2.62-2.67)",
+    "collective-priorities": "Collective priorities and resources (para 1.12)",
+    "system-development": "Preparing to operate as an ICS (paras 4.23-4.25)",
 }
 
 #: Freedoms and flexibilities for 2019-20 by stage (Designing ICSs in England, June 2019, Annex 2 of the
