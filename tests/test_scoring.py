@@ -275,3 +275,12 @@ def test_comparison_reads_the_stage_by_the_method_in_use():
     strict = {row.key: row for row in comparisons(_result(CP, stage_method="strict"))[-1].rows}
     assert strict["integrated-care-models"].relation == "icscheck lower"
     assert "MM-CARE-D2" in {r.rule_id for r in strict["integrated-care-models"].reasons}
+
+
+def test_junit_counts_every_finding_it_lists(run):
+    import xml.etree.ElementTree as ET
+
+    _, out, _ = run("check", CP, "--format", "junit")
+    suite = ET.fromstring(out).find("testsuite")
+    cases = suite.findall("testcase")
+    assert int(suite.get("failures")) == sum(1 for c in cases if c.find("failure") is not None)
