@@ -42,7 +42,8 @@ def test_exemplar_passes_every_rule_in_force(path):
     others = [(f.rule_id, f.status, f.message) for f in result.findings if f.status != "pass"]
     assert all(status == "not_applicable" and "not in force" in message for _, status, message in others), others
     assert result.summary.readiness.verdict == "ready"
-    assert set(result.summary.maturity.values()) == {"thriving"}
+    assert {d.stage for d in result.summary.domains.values() if d.staged} == {"thriving"}
+    assert result.summary.unstaged == {"coherent-population": "met"}
     assert set(result.summary.coa.values()) == {"G"}
 
 
@@ -234,7 +235,7 @@ def test_a_system_names_its_own_local_rule_pack(run, tmp_path):
     lsc = FIXTURES / "real" / "lancashire-and-south-cumbria-2020.yaml"
     code, out, _ = run("check", lsc, "--format", "json")
     report = json.loads(out)
-    local = {f"LSC-ICP-00{i}" for i in range(1, 8)} | {"GOV-DOI-001", "GOV-DOI-002", "GOV-DOI-003", "GOV-RISK-001"}
+    local = {f"LSC-ICP-{i:03d}" for i in range(1, 16)} | {"GOV-DOI-001", "GOV-DOI-002", "GOV-DOI-003", "GOV-RISK-001"}
     assert {r["id"] for r in report["rules"] if r["framework"] == "local"} == local
     offer = [f for f in report["findings"] if f["rule_id"] == "LSC-ICP-007"]
     # the board pack does not list each ICP's offer: not evidenced, not a gap

@@ -19,7 +19,7 @@ from .findings import Finding, FindingBuilder, build_findings
 from .fixture import Fixture, load_fixture
 from .graph import SystemGraph
 from .rules import Parameters, Rule, load_rules
-from .scoring import DEFAULT_THRESHOLD, Summary, summarise
+from .scoring import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, STAGE_METHODS, Summary, summarise
 from .waivers import Waiver, apply_waivers, load_waivers
 
 
@@ -36,14 +36,22 @@ class Result:
     graph: SystemGraph
 
     @property
+    def _beyond_target(self) -> frozenset[str]:
+        beyond = self.summary.beyond_target
+        return frozenset(beyond.rules) if beyond else frozenset()
+
+    @property
     def has_gaps(self) -> bool:
-        """Gaps remain (waived gaps do not count; findings not evidenced are not gaps)."""
-        return any(f.status == "gap" for f in self.findings)
+        """Gaps remain, as the headline counts them: waived gaps do not count, findings not evidenced are
+        not gaps, and maturity matrix bullets beyond the readiness target are the roadmap, not gaps."""
+        beyond = self._beyond_target
+        return any(f.status == "gap" and f.rule_id not in beyond for f in self.findings)
 
     @property
     def has_unknowns(self) -> bool:
-        """Some findings are not evidenced: the description does not state what their rules need."""
-        return any(f.status == "unknown" for f in self.findings)
+        """Some findings the headline counts are not evidenced: the description does not state what their rules need."""
+        beyond = self._beyond_target
+        return any(f.status == "unknown" and f.rule_id not in beyond for f in self.findings)
 
     @property
     def has_errors(self) -> bool:
@@ -59,13 +67,18 @@ def check_fixture(
     threshold: str = DEFAULT_THRESHOLD,
     waivers: tuple[list[Waiver], str] | None = None,
     rulebook_date: dt.date | None = None,
+    stage_method: str = DEFAULT_STAGE_METHOD,
 ) -> Result:
     """Check an already loaded fixture against already loaded rules.
 
     ``as_of`` is the assessment date (default: the description's); ``rulebook_date`` applies the
-    rules in force on another date instead of those in force on the assessment date.
+    rules in force on another date instead of those in force on the assessment date;
+    ``stage_method`` is how a maturity domain's stage is read: ``best-fit`` (most of the bullets of
+    the stage and of every lower stage met; the default) or ``strict`` (every one of them).
     """
     engine, _ = resolve(engine)
+    if stage_method not in STAGE_METHODS:
+        raise InputError("--stage-method", f"unknown stage method '{stage_method}'; choose from {', '.join(STAGE_METHODS)}")
     as_of = as_of or fixture.description.system.assessment_date
     rulebook_date = rulebook_date or as_of
     graph = SystemGraph(fixture)
@@ -75,7 +88,7 @@ def check_fixture(
     findings = build_findings(rules, evaluation, FindingBuilder(fixture, graph, subjects), rulebook_date)
     if waivers is not None:
         findings = apply_waivers(findings, waivers[0], rules, as_of, waivers[1])
-    summary = summarise(rules, findings, subjects, threshold)
+    summary = summarise(rules, findings, subjects, threshold, stage_method)
     return Result(fixture, rules, engine, as_of, rulebook_date, subjects, findings, summary, graph)
 
 
@@ -102,6 +115,7 @@ def check(
     waiver_file: Path | str | None = None,
     parameters: Parameters | None = None,
     rulebook_date: dt.date | None = None,
+    stage_method: str = DEFAULT_STAGE_METHOD,
 ) -> Result:
     """Check a fixture file (default: the bundled example) against rule folders (default: the rulebook)."""
     fixture_path = Path(fixture) if fixture else resources.example_fixture()
@@ -111,7 +125,7 @@ def check(
     if waiver_file is not None:
         items, smap = load_waivers(waiver_file, rules)
         waivers = (items, smap.file)
-    return check_fixture(loaded, rules, engine, as_of, threshold, waivers, rulebook_date)
+    return check_fixture(loaded, rules, engine, as_of, threshold, waivers, rulebook_date, stage_method)
 
 
 def fixture_files(folder: Path) -> list[Path]:

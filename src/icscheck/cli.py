@@ -27,7 +27,7 @@ from .facts import catalogue
 from .fixture import load_fixture
 from .frameworks import STAGES
 from .rules import load_rules
-from .scoring import DEFAULT_THRESHOLD
+from .scoring import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, STAGE_METHODS
 
 EXIT_OK, EXIT_GAPS, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3
 FAIL_ON = ("gap", "unknown")
@@ -172,14 +172,18 @@ def main() -> None:
 )
 @click.option(
     "--threshold", type=click.Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True,
-    help="Stage every domain must reach for designation readiness.",
+    help="Stage every domain must reach for designation readiness; matrix bullets above it are counted apart, as beyond the target.",
+)
+@click.option(
+    "--stage-method", type=click.Choice(STAGE_METHODS), default=DEFAULT_STAGE_METHOD, show_default=True,
+    help="How a domain's stage is read: best-fit (most bullets of the stage and every lower stage met) or strict (every bullet).",
 )
 @click.option("--waivers", "waiver_file", type=click.Path(dir_okay=False), help="Waiver file of agreed derogations.")
 @click.option("--no-waivers", is_flag=True, help="Ignore waivers: show the unwaived picture.")
 @FAIL_ON_OPTION
 @PARAM_OPTION
 @_guard
-def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, threshold, waiver_file, no_waivers, fail_on, params) -> None:
+def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, threshold, stage_method, waiver_file, no_waivers, fail_on, params) -> None:
     """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
     engine, notice = resolve(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
@@ -188,7 +192,7 @@ def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, thr
         _check_target(target)
     result = api.check(
         fixture, _rule_dirs(rule_dirs), engine, as_of_date, threshold, None if no_waivers else waiver_file, _parameters(params),
-        rulebook_date.date() if isinstance(rulebook_date, dt.datetime) else None,
+        rulebook_date.date() if isinstance(rulebook_date, dt.datetime) else None, stage_method,
     )
     rendered = [(target, _format(result, fmt, target is None and sys.stdout.isatty())) for fmt, target in targets]
     for target, text in rendered:
@@ -251,10 +255,11 @@ def _stem_outputs(result, stem: str) -> dict[str, str]:
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
 @click.option("--engine", type=click.Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
 @click.option("--threshold", type=click.Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True)
+@click.option("--stage-method", type=click.Choice(STAGE_METHODS), default=DEFAULT_STAGE_METHOD, show_default=True)
 @FAIL_ON_OPTION
 @PARAM_OPTION
 @_guard
-def batch(folder, output, rule_dirs, engine, threshold, fail_on, params) -> None:
+def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, params) -> None:
     """Check every system description in FOLDER; write each system's reports and a regional summary.
 
     For each description: NAME.json, NAME.md, NAME.txt and, where it carries
@@ -278,7 +283,7 @@ def batch(folder, output, rule_dirs, engine, threshold, fail_on, params) -> None
             key = tuple(str(d) for d in dirs)
             if key not in rulebooks:
                 rulebooks[key] = load_rules(dirs, parameters)
-            results.append(api.check_fixture(loaded, rulebooks[key], engine, None, threshold))
+            results.append(api.check_fixture(loaded, rulebooks[key], engine, None, threshold, stage_method=stage_method))
             progress.advance(task)
     outputs: dict[str, str] = {}
     for path, result in zip(paths, results, strict=True):

@@ -40,7 +40,7 @@ from .findings import Finding, render_value
 from .fixture import Fixture
 from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, RAG_KEY, STAGES
 from .model import Arrangement, Attestation, Citation, Criterion, SelfAssessment
-from .scoring import NOT_MET_STATUSES, Summary
+from .scoring import NOT_MET_STATUSES, STAGE_METHOD_TEXT, STRICT, Summary
 
 RAG_ORDER = list(RAG_KEY)  # best first
 
@@ -247,7 +247,10 @@ def without_copied(result: Result, assessment: SelfAssessment) -> Summary | None
     attestations = [a for a in desc.attestations if a.transcribed_from != assessment.id]
     stripped = desc.model_copy(update={"arrangements": arrangements, "attestations": attestations})
     fixture = Fixture(stripped, result.fixture.source)
-    return check_fixture(fixture, result.rules, result.engine, result.as_of, rulebook_date=result.rulebook_date).summary
+    return check_fixture(
+        fixture, result.rules, result.engine, result.as_of, result.summary.readiness.threshold,
+        rulebook_date=result.rulebook_date, stage_method=result.summary.method,
+    ).summary
 
 
 def _copied_in(findings: list[Finding], copied: dict[str, Any]) -> dict[str, tuple[list[str], list[str]]]:
@@ -339,6 +342,19 @@ def _domain_row(result: Result, domain: str, theirs: str | None, copied: dict[st
     shown = info.label
     if theirs is None:
         return Row("domain", domain, name, None, shown, "not assessed", "The self-assessment gives no stage for this domain")
+    if not info.staged:
+        # the same bullets at every stage: any stage claimed claims them met
+        cell = info.stages[STAGES[0]]
+        if info.state == "met":
+            return Row("domain", domain, name, theirs, shown, "agree", f"The self-assessment claims {theirs}; the domain's bullets, the same at every stage, are all met")
+        reasons = _reasons(result, list(cell.failing + cell.not_evidenced), copied)
+        relation = "icscheck lower" if cell.failing else "not evidenced"
+        explanation = (
+            f"The self-assessment claims {theirs}, which claims the domain's bullets (the same at every stage) met; "
+            f"{_rules(len(cell.failing), 'has a gap', 'have gaps')} (what the description states falls short) and "
+            f"{_rules(len(cell.not_evidenced), 'is not evidenced', 'are not evidenced')} (the description does not state what it needs)"
+        )
+        return Row("domain", domain, name, theirs, shown, relation, explanation, reasons)
     rank_ours = -1 if ours is None else STAGES.index(ours)
     rank_theirs = STAGES.index(theirs)
     # the rules that make icscheck's stage (those met up to it, those standing before the next) and those up to theirs
@@ -350,17 +366,20 @@ def _domain_row(result: Result, domain: str, theirs: str | None, copied: dict[st
         circular = bool(trace) and alt is not None and alt.domains[domain].stage != ours
         return Row("domain", domain, name, theirs, shown, "agree", f"Both place the domain at {theirs}", circular=circular, **extra)
     if rank_ours < rank_theirs:
-        upto = STAGES[: rank_theirs + 1]
-        gaps = [rid for stage in upto for rid in info.stages[stage].failing]
-        unknown = [rid for stage in upto for rid in info.stages[stage].not_evidenced]
+        # the stages up to theirs that do not fit (or are not determined) by the method of the score decide it
+        cells = [info.stages[stage] for stage in STAGES[: rank_theirs + 1] if info.stages[stage].fits is not True]
+        gaps = [rid for cell in cells for rid in cell.failing]
+        unknown = [rid for cell in cells for rid in cell.not_evidenced]
         reasons = _reasons(result, gaps + unknown, copied)
-        relation = "icscheck lower" if gaps else "not evidenced"
+        relation = "icscheck lower" if any(cell.fits is False for cell in cells) else "not evidenced"
         explanation = (
-            f"The self-assessment claims {theirs}; of the must-rules of the stages up to {theirs}, "
+            f"The self-assessment claims {theirs}; of the must-rules of the stages up to {theirs} that do not fit "
+            f"({STAGE_METHOD_TEXT[info.method]}), "
             f"{_rules(len(gaps), 'has a gap', 'have gaps')} (what the description states falls short) and "
             f"{_rules(len(unknown), 'is not evidenced', 'are not evidenced')} (the description does not state what it needs)"
         )
         return Row("domain", domain, name, theirs, shown, relation, explanation, reasons, **extra)
+    reading = "every must-rule" if info.method == STRICT else "most of the must-rules of every stage"
     return Row(
         "domain",
         domain,
@@ -368,7 +387,7 @@ def _domain_row(result: Result, domain: str, theirs: str | None, copied: dict[st
         theirs,
         shown,
         "icscheck higher",
-        f"Every must-rule up to {ours} is met on the description; the self-assessment is more cautious than the evidence",
+        f"{reading[0].upper() + reading[1:]} up to {ours} {'is' if info.method == STRICT else 'are'} met on the description; the self-assessment is more cautious than the evidence",
         **extra,
     )
 

@@ -21,6 +21,19 @@ def _stage_rank(stage: str | None) -> int:
     return -1 if stage is None else STAGES.index(stage)
 
 
+STATE_RANK = {"not met": 0, "not evidenced": 1, "met": 2}  # an unstaged domain's state (no gap beats a gap)
+
+
+def _domain_value(summary: dict[str, Any], key: str) -> tuple[str | None, int]:
+    """A domain's stage, or for a domain with the same bullets at every stage (reports from 2.1 on) its state."""
+    unstaged = summary.get("maturity_unstaged") or {}
+    if key in unstaged:
+        state = unstaged[key]
+        return state, STATE_RANK.get(state, 1)
+    stage = summary["maturity"].get(key)
+    return stage, _stage_rank(stage)
+
+
 def _rag_rank(rag: str | None) -> int:
     order = list(RAG_KEY)  # best first
     return len(order) - order.index(rag) if rag in order else 0
@@ -38,8 +51,12 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     old_summary, new_summary = old["summary"], new["summary"]
     domains = []
     for key, name in MATRIX_DOMAINS.items():
-        a, b = old_summary["maturity"].get(key), new_summary["maturity"].get(key)
-        domains.append({"domain": key, "name": name, "old": a, "new": b, "change": _arrow(_stage_rank(a), _stage_rank(b))})
+        (a, rank_a), (b, rank_b) = _domain_value(old_summary, key), _domain_value(new_summary, key)
+        if (key in (old_summary.get("maturity_unstaged") or {})) != (key in (new_summary.get("maturity_unstaged") or {})):
+            change = SAME if a == b else "≠"  # a stage against a state (reports of different versions): no order
+        else:
+            change = _arrow(rank_a, rank_b)
+        domains.append({"domain": key, "name": name, "old": a, "new": b, "change": change})
     arrangements = []
     for key, name in OPERATING_ARRANGEMENTS.items():
         a, b = old_summary["coa"].get(key), new_summary["coa"].get(key)

@@ -24,7 +24,7 @@ from typing import Any, Callable
 from .conditions import AT_LEAST, Facts
 from .graph import PRIMARY_CARE_KINDS, SYSTEM_BOARD_KINDS, TRUST_KINDS, SeatInfo, SystemGraph
 from .fixture import COUNCIL_KINDS
-from .model import STATUS_RANK, ArrangementKind, Criterion, ServiceArea
+from .model import PLACE_CRITERIA, STATUS_RANK, ArrangementKind, Criterion, ServiceArea
 
 SUBJECT_KINDS = ("system", "place", "neighbourhood", "organisation", "collaborative", "board", "arrangement")
 RESERVED = frozenset({"id", "kind", "subject"})
@@ -226,11 +226,14 @@ def _finance(name: str) -> Callable[[SystemGraph, str], Computed]:
     return compute
 
 
-def _attested(criterion: str) -> Callable[[SystemGraph, str], Computed]:
+def _attested(criterion: str, per_place: bool = False) -> Callable[[SystemGraph, str], Computed]:
+    """The status of the attestation of a criterion: the system's, or (``per_place``) the one naming this place."""
+
     def compute(g: SystemGraph, n: str) -> Computed:
         for node in g.nodes("attestation"):
-            if g.obj(node).criterion == criterion:
-                return g.obj(node).status, (node,)
+            attestation = g.obj(node)
+            if attestation.criterion == criterion and (attestation.place == n if per_place else attestation.place is None):
+                return attestation.status, (node,)
         return None, ("#attestations",)
 
     return compute
@@ -453,6 +456,7 @@ _SYSTEM: tuple[FactSpec, ...] = (
 ) + tuple(
     FactSpec(f"attested_{c.value}", str, f"Status of the system's evidenced attestation '{c.value}'", _attested(c.value))
     for c in Criterion
+    if c.value not in PLACE_CRITERIA
 ) + tuple(
     FactSpec(f"{kind.value}_status", str, f"Best status of the system's '{kind.value}' arrangements", _arrangement_status(kind.value))
     for kind in ArrangementKind
@@ -544,6 +548,10 @@ _PLACE: tuple[FactSpec, ...] = (
         "Executive seats (chief executive, finance, medical, nursing, public health director) on the place partnership",
         _place_seats(lambda s: s.role in EXECUTIVE_ROLES),
     ),
+) + tuple(
+    FactSpec(f"attested_{c.value}", str, f"Status of the evidenced attestation '{c.value}' about the place", _attested(c.value, per_place=True))
+    for c in Criterion
+    if c.value in PLACE_CRITERIA
 )
 
 _NEIGHBOURHOOD: tuple[FactSpec, ...] = (
@@ -568,6 +576,10 @@ _ORGANISATION: tuple[FactSpec, ...] = (
         _collaboratives_of,
     ),
     FactSpec("digital_lead_on_board", bool, "A CCIO or CIO sits on the organisation's board", _attr("digital_lead_on_board")),
+    FactSpec(
+        "cyber_security_compliant", bool, "The organisation complies in full with the mandated cyber security standards",
+        _attr("cyber_security_compliant"),
+    ),
     FactSpec(
         "agreed_collaborative_count", int,
         "Provider collaboratives the organisation is a member of whose status is agreed or further",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .model import SystemDescription
+from .model import PLACE_CRITERIA, SystemDescription
 from .resources import data_root
 from .validation import validate
 from .yamlsource import PathKey, SourceMap, display_path, load_yaml
@@ -118,17 +118,30 @@ def _check_references(desc: SystemDescription, smap: SourceMap) -> None:
     for i, arrangement in enumerate(desc.arrangements):
         expect_evidence(arrangement, ("arrangements", i))
         expect(arrangement.transcribed_from, ("self_assessments",), ("arrangements", i, "transcribed_from"), "self-assessment")
-    seen_criteria: dict[str, int] = {}
+    seen_criteria: dict[tuple[str, str | None], int] = {}
     for i, attestation in enumerate(desc.attestations):
         expect_evidence(attestation, ("attestations", i))
         expect(attestation.transcribed_from, ("self_assessments",), ("attestations", i, "transcribed_from"), "self-assessment")
-        if attestation.criterion in seen_criteria:
-            first = smap.line(("attestations", seen_criteria[attestation.criterion]))
+        expect(attestation.place, ("places",), ("attestations", i, "place"), "place")
+        if attestation.criterion in PLACE_CRITERIA and attestation.place is None:
             raise InputError(
                 smap.location(("attestations", i, "criterion")),
-                f"criterion '{attestation.criterion}' is already attested at line {first}",
+                f"criterion '{attestation.criterion}' is about one place: name it with 'place'",
             )
-        seen_criteria[attestation.criterion] = i
+        if attestation.criterion not in PLACE_CRITERIA and attestation.place is not None:
+            raise InputError(
+                smap.location(("attestations", i, "place")),
+                f"criterion '{attestation.criterion}' is about the whole system: an attestation of it names no place",
+            )
+        key = (attestation.criterion, attestation.place)
+        if key in seen_criteria:
+            first = smap.line(("attestations", seen_criteria[key]))
+            where = f" for place '{attestation.place}'" if attestation.place else ""
+            raise InputError(
+                smap.location(("attestations", i, "criterion")),
+                f"criterion '{attestation.criterion}' is already attested{where} at line {first}",
+            )
+        seen_criteria[key] = i
     for i, assessment in enumerate(desc.self_assessments):
         expect_evidence(assessment, ("self_assessments", i))
     for i, board in enumerate(desc.boards):

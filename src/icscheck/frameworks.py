@@ -17,6 +17,24 @@ MATRIX_DOMAINS = {
     "coherent-population": "Coherent and defined population",
 }
 
+#: Domains whose bullets are the same at every stage of the matrix ('Coherent and defined population': "A
+#: meaningful geographical footprint that respects patient flows", contiguity with local authority boundaries,
+#: "Covers an existing STP of sufficient scale (~1m pop or more)" in all four columns).  Their rules are encoded
+#: once, at the first stage; they are scored met / not met / not evidenced, never as a stage, and do not lower
+#: the system's stage.
+UNSTAGED_DOMAINS = ("coherent-population",)
+
+#: The words of the matrix on designation, and where they are (Annex 2 of the Cambridgeshire and Peterborough STP
+#: Board paper of 18 July 2019, which extracts the matrix).
+DESIGNATION_QUOTE = "For a system to be formally named an ICS, they will need to meet the attributes of a maturing ICS"
+MATRIX_SOURCE = "Designing integrated care systems (ICSs) in England (NHS England and NHS Improvement, June 2019), maturity matrix"
+#: How the matrix says it is to be read: the reason stages are best fit by default.
+PROGRESSION_QUOTE = (
+    "It uses a progression model which shows a journey rather than a series of binary checklists, recognising that "
+    "systems will not develop all domains at the same pace and will therefore have varying levels of maturity across "
+    "each domain."
+)
+
 #: The seven consistent ICS operating arrangements, keyed by arrangement kind.
 OPERATING_ARRANGEMENTS = {
     "coa_system_capabilities": "System capabilities for transformation and performance",
@@ -39,7 +57,7 @@ RAG_KEY = {
 STATUS_TO_RAG = {status: rag for rag, (status, _) in RAG_KEY.items()}
 STATUS_TO_RAG["none"] = "R"
 
-#: Themes of 'Integrating care: next steps' section 2, used as rule domains.
+#: Themes of 'Integrating care: next steps' (section 2, and paras 1.12 and 4.23-4.25), used as rule domains.
 INTEGRATING_CARE_THEMES = {
     "provider-collaboratives": "Provider collaboratives (paras 2.4-2.16)",
     "place-based-partnerships": "Place-based partnerships (paras 2.17-2.23)",
@@ -49,6 +67,8 @@ INTEGRATING_CARE_THEMES = {
     "data-and-digital": "Data and digital (paras 2.49-2.51)",
     "regulation-and-oversight": "Regulation and oversight (paras 2.52-2.61)",
     "commissioning": "How commissioning will change (paras 2.62-2.67)",
+    "collective-priorities": "Collective priorities and resources (para 1.12)",
+    "system-development": "Preparing to operate as an ICS (paras 4.23-4.25)",
 }
 
 #: Freedoms and flexibilities for 2019-20 by stage (Designing ICSs in England, June 2019, Annex 2 of the

@@ -131,7 +131,7 @@ class SystemGraph:
             self._objs[f"#{section}"] = None
         for i, attestation in enumerate(desc.attestations):
             self._node(attestation.id, "attestation", attestation, ("attestations", i))
-            self.g.add_edge(attestation.id, system, key="attests")
+            self.g.add_edge(attestation.id, attestation.place or system, key="attests")
         self._by_type: dict[str, list[str]] = {}
         for node, data in self.g.nodes(data=True):
             self._by_type.setdefault(data["type"], []).append(node)

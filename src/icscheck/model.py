@@ -159,7 +159,9 @@ class Criterion(str, Enum):
     Where a source asks for something no structure can show ("a culture of
     learning"), the description carries an attestation: a statement, its
     status, its date and at least one evidence item.  The rule then checks
-    that such an attestation exists at the status the stage needs.
+    that such an attestation exists at the status the stage needs.  A few
+    criteria (:data:`PLACE_CRITERIA`) are about each place: their
+    attestations name the place, and the rules read them place by place.
     """
 
     leaders_signed_up = "leaders_signed_up"
@@ -228,6 +230,54 @@ class Criterion(str, Enum):
     strategic_commissioning = "strategic_commissioning"
     commissioning_coterminous = "commissioning_coterminous"
     innovation = "innovation"
+    # 'Integrating care: next steps' (26 November 2020)
+    collective_priority_setting = "collective_priority_setting"  # para 1.12
+    provider_programme_delivery = "provider_programme_delivery"  # para 2.11, first bullet
+    network_proposals_implemented = "network_proposals_implemented"  # para 2.11, second bullet
+    local_labour_market = "local_labour_market"  # para 2.16, second bullet
+    system_career_pathways = "system_career_pathways"  # para 2.16, third bullet
+    representative_workforce = "representative_workforce"  # para 2.16, fourth bullet
+    organisational_development = "organisational_development"  # para 2.16, fifth bullet
+    place_leader_roles = "place_leader_roles"  # para 2.18 (about one place)
+    ics_leader_capacity = "ics_leader_capacity"  # para 2.29, third bullet
+    chair_appointed_per_guidance = "chair_appointed_per_guidance"  # para 2.29, third bullet
+    elected_member_involvement = "elected_member_involvement"  # para 2.37, second sentence
+    transparent_decision_making = "transparent_decision_making"  # para 2.37, second sentence
+    excluded_groups_engagement = "excluded_groups_engagement"  # para 2.38, second sentence
+    joint_service_model = "joint_service_model"  # para 2.63, second bullet
+    outcome_focused_analytics = "outcome_focused_analytics"  # para 2.63, third bullet
+    regional_priorities_agreed = "regional_priorities_agreed"  # para 4.23
+    collective_functions_resourced = "collective_functions_resourced"  # para 4.24
+    development_plan_april_2021 = "development_plan_april_2021"  # para 4.25, first bullet
+    development_plan_september_2021 = "development_plan_september_2021"  # para 4.25, second bullet
+    # Health and Care Act 2022, section 26 (integrated care strategy)
+    healthwatch_strategy_involvement = "healthwatch_strategy_involvement"
+    # Lancashire and South Cumbria ICS Board, 2 December 2020: the ICP narrative, section 2 (each about one place)
+    icp_leadership_collaboration = "icp_leadership_collaboration"  # 2.1
+    icp_community_voice = "icp_community_voice"  # 2.2
+    icp_integrated_planning = "icp_integrated_planning"  # 2.3
+    icp_integrated_delivery = "icp_integrated_delivery"  # 2.4
+    icp_population_health = "icp_population_health"  # 2.5
+    icp_quality_improvement = "icp_quality_improvement"  # 2.6
+    icp_resource_use = "icp_resource_use"  # 2.7
+    icp_workforce = "icp_workforce"  # 2.8
+
+
+#: Criteria about one place: their attestations name the place (``place``), and rules read them per place.
+#: Every other criterion is about the whole system and its attestations name no place.
+PLACE_CRITERIA = frozenset(
+    {
+        Criterion.place_leader_roles.value,
+        Criterion.icp_leadership_collaboration.value,
+        Criterion.icp_community_voice.value,
+        Criterion.icp_integrated_planning.value,
+        Criterion.icp_integrated_delivery.value,
+        Criterion.icp_population_health.value,
+        Criterion.icp_quality_improvement.value,
+        Criterion.icp_resource_use.value,
+        Criterion.icp_workforce.value,
+    }
+)
 
 
 class ServiceArea(str, Enum):
@@ -331,6 +381,9 @@ class Organisation(Cited):
     services: list[Service] = Field(default_factory=list, description="Services beyond the kind's own")
     places: list[Id] = Field(default_factory=list, description="Places the organisation serves")
     digital_lead_on_board: bool | None = Field(default=None, description="A CCIO or CIO sits on its board")
+    cyber_security_compliant: bool | None = Field(
+        default=None, description="Complies in full (100%) with the mandated cyber security standards; null: the sources do not say"
+    )
 
 
 class Place(Cited):
@@ -424,6 +477,10 @@ class Attestation(Cited):
 
     id: Id
     criterion: Criterion
+    place: Id | None = Field(
+        default=None,
+        description="The place the attestation is about: required for a criterion about each place (place_leader_roles, icp_...), absent otherwise",
+    )
     statement: Text
     status: Status
     as_of: dt.date

@@ -17,17 +17,17 @@ from rich.text import Text
 from . import __version__
 from .api import Result
 from .comparison import CLASSES, Comparison, why
-from .frameworks import FREEDOMS_SOURCE, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
+from .frameworks import DESIGNATION_QUOTE, FREEDOMS_SOURCE, MATRIX_DOMAINS, MATRIX_SOURCE, OPERATING_ARRANGEMENTS, STAGES
 from .conditions import Trace, describe, outline
 from .errors import Location
 from .findings import STATUS_LABEL, CitedWords, EvidenceRef, FactReading, Finding
 from .rules import PARAPHRASE_LABEL, Rule, Source
-from .scoring import MET, NOT_EVIDENCED, NOT_MET, Readiness, Summary
+from .scoring import MET, NOT_EVIDENCED, NOT_MET, STAGE_METHOD_TEXT, DomainScore, Readiness, StageCell, Summary
 from .templating import environment, html_environment
 from .graph import picture_graph
 from markupsafe import Markup
 
-REPORT_SCHEMA_VERSION = "2.0"
+REPORT_SCHEMA_VERSION = "2.1"
 COLUMNS = ("pass", "gap", "waived", "unknown", "info", "not_applicable", "error")  # status order in tables
 LISTED = ("gap", "error", "waived", "info")  # findings listed one by one under "Gaps"
 RAG_STYLE = {"G": "bold green", "GA": "green", "A": "yellow", "AR": "dark_orange", "R": "bold red"}
@@ -182,17 +182,44 @@ def finding_dict(f: Finding, rule: Rule) -> dict[str, Any]:
     return out
 
 
+def readiness_target(readiness: Readiness) -> dict[str, Any]:
+    """The stage readiness asks for, with the matrix's own words."""
+    return {
+        "stage": readiness.threshold,
+        "quote": DESIGNATION_QUOTE,
+        "source": MATRIX_SOURCE,
+        "matrix_target": readiness.threshold == "maturing",
+    }
+
+
 def summary_dict(summary: Summary) -> dict[str, Any]:
     r = summary.readiness
+    beyond = summary.beyond_target
     return {
+        "stage_method": summary.method,
         "totals": dict(summary.totals),
+        "all_findings": dict(summary.all_totals or summary.totals),
+        "beyond_target": None if beyond is None else {
+            "threshold": beyond.threshold,
+            "note": (
+                f"maturity matrix bullets above {beyond.threshold} are the roadmap, not gaps: their findings keep their "
+                "status but are left out of totals, rules_with_gaps and rules_not_evidenced and counted here"
+            ),
+            "rules": list(beyond.rules),
+            "totals": dict(beyond.totals),
+            "rules_with_gaps": list(beyond.rules_with_gaps),
+            "rules_not_evidenced": list(beyond.rules_not_evidenced),
+        },
         "rules_evaluated": summary.rules_evaluated,
         "rules_with_gaps": list(summary.rules_with_gaps),
         "rules_not_evidenced": list(summary.rules_not_evidenced),
         "maturity": summary.maturity,
+        "maturity_unstaged": summary.unstaged,
         "coa": summary.coa,
         "readiness": {
             "threshold": r.threshold,
+            "method": r.method,
+            "target": readiness_target(r),
             "ready": r.ready,
             "verdict": r.verdict,
             "domains_below_threshold": list(r.domains_below_threshold),
@@ -210,13 +237,20 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
         "maturity_detail": {
             key: {
                 "name": d.name,
+                "staged": d.staged,
+                "method": d.method,
                 "stage": d.stage,
+                "state": d.state,
                 "label": d.label,
                 "stages": {
                     stage: {
                         "must_rules": c.must_rules,
                         "met": c.met,
+                        "not_met": c.not_met,
+                        "not_evidenced_count": len(c.not_evidenced),
                         "state": c.state,
+                        "fits": c.fits,
+                        "fit": c.fit,
                         "failing": list(c.failing),
                         "not_evidenced": list(c.not_evidenced),
                     }
@@ -225,7 +259,14 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
                 "next_stage": d.next_stage,
                 "undetermined": d.undetermined,
                 "roadmap": [
-                    {"rule_id": i.rule_id, "stage": i.stage, "action": i.action, "messages": list(i.messages)} for i in d.roadmap
+                    {
+                        "rule_id": i.rule_id,
+                        "stage": i.stage,
+                        "action": i.action,
+                        "beyond_target": i.beyond_target,
+                        "messages": list(i.messages),
+                    }
+                    for i in d.roadmap
                 ],
             }
             for key, d in summary.domains.items()
@@ -282,12 +323,14 @@ def stage_label(stage: str | None) -> str:
     return stage if stage else "not yet emerging"
 
 
-def counts_by_strength(result: Result) -> dict[str, dict[str, int]]:
-    """Findings per status and rule strength."""
+def counts_by_strength(result: Result, beyond: bool = False) -> dict[str, dict[str, int]]:
+    """Findings per status and rule strength: those of the headline, or (``beyond``) only those beyond the target."""
     strengths = {rule.id: rule.spec.strength for rule in result.rules}
+    apart = set(result.summary.beyond_target.rules) if result.summary.beyond_target else set()
     out = {status: {strength: 0 for strength in STRENGTHS} for status in COLUMNS}
     for f in result.findings:
-        out[f.status][strengths[f.rule_id]] += 1
+        if (f.rule_id in apart) == beyond:
+            out[f.status][strengths[f.rule_id]] += 1
     return out
 
 
@@ -299,7 +342,7 @@ def rulebook_note(result: Result) -> str:
 
 
 def headline(result: Result) -> str:
-    """Gaps and not-evidenced findings, as separate counts by strength."""
+    """Gaps and not-evidenced findings, as separate counts by strength; matrix bullets beyond the target apart."""
     counts = counts_by_strength(result)
 
     def part(status: str, label: str) -> str:
@@ -312,27 +355,81 @@ def headline(result: Result) -> str:
         parts.append(part("waived", "waived"))
     if sum(counts["error"].values()):
         parts.append(part("error", "errors"))
-    return " · ".join(parts)
+    beyond = beyond_note(result)
+    return " · ".join(parts) + (f" · {beyond}" if beyond else "")
+
+
+def beyond_note(result: Result) -> str:
+    """What the headline leaves out: the maturity matrix bullets above the readiness target."""
+    beyond = result.summary.beyond_target
+    if beyond is None or not beyond.rules:
+        return ""
+    t = beyond.totals
+    counted = [f"{t['gap']} gap{'s' if t['gap'] != 1 else ''}", f"{t['unknown']} not evidenced", f"{t['pass']} passed"]
+    counted += [f"{t[s]} {STATUS_LABEL[s]}" for s in ("waived", "error") if t[s]]
+    return (
+        f"beyond the target ({beyond.threshold}): {', '.join(counted)} — the matrix bullets above {beyond.threshold}, "
+        "counted apart, not in the counts before; they are the roadmap"
+    )
+
+
+FIT_MARK = {True: ("fits", "green"), False: ("no", "red"), None: ("n/d", "yellow")}
+
+
+def cell_counts(cell: StageCell) -> str:
+    """A cell's bullets: met ✓, not met ✗, not evidenced ?."""
+    return f"{cell.met}✓ {cell.not_met}✗ {len(cell.not_evidenced)}?"
+
+
+def stage_column(summary: Summary) -> str:
+    return f"stage ({summary.method})"
+
+
+def maturity_legend(summary: Summary) -> str:
+    unstaged = ", ".join(f"'{d.name}'" for d in summary.domains.values() if not d.staged)
+    return (
+        "Each cell: the stage's bullets (must-rules) met ✓, not met ✗ and not evidenced ? (never counted as met or as "
+        f"not met); then whether the stage fits, read {STAGE_METHOD_TEXT[summary.method]}: fits, no, or n/d (not "
+        "determined: the bullets not evidenced decide it). The stage is the highest stage that fits with every lower "
+        "stage (the emerging column describes the starting point: it has no must-rules)."
+        + (f" {unstaged}: the same bullets at every stage, so scored met / not met / not evidenced, not as a stage." if unstaged else "")
+    )
+
+
+def system_stage_sentence(summary: Summary) -> str:
+    staged = [d for d in summary.domains.values() if d.staged]
+    unstaged = [d for d in summary.domains.values() if not d.staged]
+    text = (
+        f"System stage: {summary.system_stage or 'not yet emerging'} (the lowest stage of its {len(staged)} staged "
+        f"domains, read {summary.method})"
+    )
+    if unstaged:
+        text += "; beside it, " + "; ".join(f"{d.name}: {d.state}" for d in unstaged)
+    return text
 
 
 def maturity_table(summary: Summary) -> Table:
-    """Domains x stages: for each cell the must-rules met, and the stage reached."""
-    table = Table(title="Maturity matrix: must-rules met per stage", title_justify="left", show_edge=False, pad_edge=False, box=None)
+    """Domains x stages: for each cell the bullets met, not met and not evidenced, whether it fits, and the stage."""
+    table = Table(title="Maturity matrix: bullets per stage", title_justify="left", show_edge=False, pad_edge=False, box=None)
     table.add_column("domain")
     for stage in STAGES:
         table.add_column(stage, justify="center")
-    table.add_column("stage reached", style="bold")
-    marks = {MET: (" ✓", "green"), NOT_MET: (" ✗", "red"), NOT_EVIDENCED: (" ?", "yellow")}
+    table.add_column(stage_column(summary), style="bold")
     for info in summary.domains.values():
         cells = []
         for stage in STAGES:
             cell = info.stages[stage]
-            if not cell.must_rules:
+            if not info.staged and stage != STAGES[0]:
+                cells.append(Text("same", style="dim"))
+            elif not cell.must_rules:
                 cells.append(Text("·", style="dim"))
+            elif not info.staged:
+                mark, style = {MET: ("met", "green"), NOT_MET: ("not met", "red"), NOT_EVIDENCED: ("n/e", "yellow")}[cell.state]
+                cells.append(Text(f"{cell_counts(cell)} {mark}", style=style))
             else:
-                mark, style = marks[cell.state]
-                cells.append(Text(f"{cell.met}/{cell.must_rules}{mark}", style=style))
-        table.add_row(info.name, *cells, info.label)
+                mark, style = FIT_MARK[cell.fits]
+                cells.append(Text(f"{cell_counts(cell)} {mark}", style=style))
+        table.add_row(info.name, *cells, info.label if info.staged else f"{info.label} (not staged)")
     return table
 
 
@@ -346,18 +443,33 @@ def coa_table(summary: Summary) -> Table:
     return table
 
 
+def readiness_basis(readiness: Readiness) -> str:
+    """What readiness was read against, and how: the target in the matrix's words and the stage method."""
+    if readiness.threshold == "maturing":
+        target = f'Target: "meet the attributes of a maturing ICS" ({MATRIX_SOURCE})'
+    else:
+        target = (
+            f"Target: the attributes of a {readiness.threshold} ICS, set by --threshold (the matrix asks systems to "
+            f'"meet the attributes of a maturing ICS", {MATRIX_SOURCE})'
+        )
+    return f"{target}; stages read {STAGE_METHOD_TEXT[readiness.method]}"
+
+
 def readiness_sentence(readiness: Readiness) -> str:
+    t = readiness.threshold
     if readiness.verdict == "ready":
-        return f"Designation readiness: ready (every must-rule up to {readiness.threshold} is met in every domain)"
-    if readiness.verdict == "not ready":
+        verdict = f"ready (every domain reaches {t}; a domain with the same bullets at every stage is met)"
+    elif readiness.verdict == "not ready":
         n = len(readiness.blocking_gaps)
         extra = f"; {len(readiness.blocking_not_evidenced)} more not evidenced" if readiness.blocking_not_evidenced else ""
-        return f"Designation readiness: not ready ({n} must-rule{'s' if n != 1 else ''} up to {readiness.threshold} with gaps{extra})"
-    n = len(readiness.blocking_not_evidenced)
-    return (
-        f"Designation readiness: undetermined (no gap up to {readiness.threshold}, "
-        f"but {n} must-rule{'s' if n != 1 else ''} not evidenced)"
-    )
+        verdict = f"not ready ({n} must-rule{'s' if n != 1 else ''} with gaps hold a domain below {t}{extra})"
+    else:
+        n = len(readiness.blocking_not_evidenced)
+        verdict = (
+            f"undetermined (no gap holds a domain below {t}, "
+            f"but {n} must-rule{'s' if n != 1 else ''} not evidenced decide it)"
+        )
+    return f"Designation readiness: {verdict}. {readiness_basis(readiness)}"
 
 
 def readiness_text(summary: Summary) -> Text:
@@ -367,7 +479,7 @@ def readiness_text(summary: Summary) -> Text:
 def freedoms_parts(summary: Summary) -> list[Any]:
     freedoms = summary.freedoms
     stage = freedoms.stage or "not yet emerging"
-    parts: list[Any] = [Text(f"Freedoms and flexibilities (system stage: {stage}; the lowest stage of its domains)", style="bold")]
+    parts: list[Any] = [Text(f"Freedoms and flexibilities (system stage: {stage}; the lowest stage of its staged domains)", style="bold")]
     for label, items_by_area in (("now", freedoms.now), (f"at {freedoms.next_stage}", freedoms.next)):
         if not items_by_area:
             continue
@@ -378,17 +490,33 @@ def freedoms_parts(summary: Summary) -> list[Any]:
     return parts
 
 
+def roadmap_heading(info: DomainScore) -> str:
+    if not info.staged:
+        return f"{info.name}: {info.state} (the same bullets at every stage)"
+    if info.next_stage is None:
+        return f"{info.name}: {info.label}, the last stage"
+    return f"{info.name}: {info.label}; next stage {info.next_stage}"
+
+
+def roadmap_title(summary: Summary) -> str:
+    threshold = summary.readiness.threshold
+    return (
+        "Roadmap: per domain, every bullet still open, by stage — what to do (gaps) and what to evidence (not "
+        f"evidenced); bullets above {threshold} are beyond the target"
+    )
+
+
 def roadmap_parts(summary: Summary) -> list[Any]:
-    parts: list[Any] = [Text("Roadmap to the next stage: what to do (gaps) and what to evidence (not evidenced)", style="bold")]
+    parts: list[Any] = [Text(roadmap_title(summary), style="bold")]
     for info in summary.domains.values():
-        if info.next_stage is None:
-            parts.append(Text(f"{info.name}: thriving, the last stage"))
-            continue
-        parts.append(Text(f"{info.name}: to reach {info.next_stage}", style="bold"))
+        parts.append(Text(roadmap_heading(info), style="bold"))
+        if not info.roadmap:
+            parts.append(Text("  nothing open"))
         for item in info.roadmap:
             message = item.messages[0] if item.messages else ""
             style = "red" if item.action == "to do" else "yellow"
-            parts.append(Text.assemble((f"  {item.action:<11} ", style), f"{item.rule_id} ({item.stage}): {message}"))
+            where = f"{item.stage}, beyond the target" if item.beyond_target else item.stage
+            parts.append(Text.assemble((f"  {item.action:<11} ", style), f"{item.rule_id} ({where}): {message}"))
     return parts
 
 
@@ -435,6 +563,8 @@ def text_report(result: Result) -> Group:
         readiness_text(summary),
         Text(""),
         maturity_table(summary),
+        Text(maturity_legend(summary), style="dim"),
+        Text(system_stage_sentence(summary)),
         Text(""),
         coa_table(summary),
         Text(""),
@@ -452,10 +582,10 @@ def text_report(result: Result) -> Group:
     if unknown:
         parts += [Text(""), Text("Not evidenced (the description does not state what the rule needs)", style="bold")]
         parts += [_finding_line(f) for f in unknown]
-    totals = summary.totals
+    totals = summary.all_totals or summary.totals
     parts += [
         Text(""),
-        Text(", ".join(f"{totals[s]} {STATUS_LABEL[s]}" for s in COLUMNS)),
+        Text("Every finding, beyond the target included: " + ", ".join(f"{totals[s]} {STATUS_LABEL[s]}" for s in COLUMNS)),
     ]
     return Group(*parts)
 
@@ -557,6 +687,12 @@ def _context(result: Result) -> dict[str, Any]:
         "not_evidenced": [f for f in result.findings if f.status == "unknown"],
         "headline": headline(result),
         "readiness_sentence": readiness_sentence(result.summary.readiness),
+        "maturity_legend": maturity_legend(result.summary),
+        "system_stage_sentence": system_stage_sentence(result.summary),
+        "stage_column": stage_column(result.summary),
+        "roadmap_title": roadmap_title(result.summary),
+        "roadmap_heading": roadmap_heading,
+        "cell_counts": cell_counts,
         "status_label": STATUS_LABEL,
         "titles": {r.id: r.spec.title for r in result.rules},
         "strengths": {r.id: r.spec.strength for r in result.rules},
@@ -599,6 +735,7 @@ def regional_dict(results: list[Result], threshold: str) -> dict[str, Any]:
         "schema_version": REPORT_SCHEMA_VERSION,
         "tool": {"name": "icscheck", "version": __version__},
         "threshold": threshold,
+        "stage_method": results[0].summary.method if results else None,
         "domains": MATRIX_DOMAINS,
         "arrangements": OPERATING_ARRANGEMENTS,
         "systems": systems,
@@ -615,7 +752,8 @@ def regional_markdown(results: list[Result], threshold: str) -> str:
         for r in results
     ]
     return environment().get_template("regional.md.j2").render(
-        results=rows, domains=MATRIX_DOMAINS, arrangements=OPERATING_ARRANGEMENTS, threshold=threshold
+        results=rows, domains=MATRIX_DOMAINS, arrangements=OPERATING_ARRANGEMENTS, threshold=threshold,
+        stage_method=results[0].summary.method if results else None,
     )
 
 
