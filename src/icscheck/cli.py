@@ -577,5 +577,54 @@ def _write_any(output: str | None, content: str | bytes) -> None:
         raise
 
 
+def _refuse_existing(output: str, force: bool) -> None:
+    if Path(output).exists() and not force:
+        raise InputError(output, "already exists; give another file name, or --force to replace it")
+
+
+@main.command("template")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="The workbook to write (.xlsx).")
+@click.option("--from", "source", type=click.Path(dir_okay=False), help="Fill the workbook with this system description.")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@_guard
+def template_command(output, source, force) -> None:
+    """Write a workbook to describe a system in: a sheet per part of a description, with drop-down
+    lists and a Notes sheet; with --from, filled with a description (import gives it back)."""
+    from . import workbook_import
+
+    _refuse_existing(output, force)
+    _check_target(output)
+    data = workbook_import.template_workbook(load_fixture(source) if source else None)
+    _write_any(output, data)
+    click.echo(f"{output}: {'the description of ' + source if source else 'a blank description'} as a workbook", err=True)
+
+
+@main.command("import")
+@click.argument("workbook_file", metavar="WORKBOOK", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="The description to write (.yaml; default: standard output).")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@_guard
+def import_command(workbook_file, output, force) -> None:
+    """Turn a filled WORKBOOK (see 'icscheck template') into a system description.
+
+    Every problem is reported, one line each (file:Sheet!C7: what is wrong), with exit code 2,
+    and nothing is written; what is written validates.
+    """
+    from . import workbook_import
+
+    if output and output != "-":
+        _refuse_existing(output, force)
+        _check_target(output)
+    try:
+        text = workbook_import.import_workbook(workbook_file)
+    except workbook_import.WorkbookErrors as exc:
+        for line in exc.lines:
+            click.echo(f"icscheck: {line}", err=True)
+        sys.exit(EXIT_INVALID)
+    _write(output, text)
+    if output and output != "-":
+        click.echo(f"{output}: imported from {workbook_file}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
