@@ -592,8 +592,8 @@ def template_command(output, source, force) -> None:
     lists and a Notes sheet; with --from, filled with a description (import gives it back)."""
     from . import workbook_import
 
-    _refuse_existing(output, force)
     _check_target(output)
+    _refuse_existing(output, force)
     data = workbook_import.template_workbook(load_fixture(source) if source else None)
     _write_any(output, data)
     click.echo(f"{output}: {'the description of ' + source if source else 'a blank description'} as a workbook", err=True)
@@ -613,8 +613,8 @@ def import_command(workbook_file, output, force) -> None:
     from . import workbook_import
 
     if output and output != "-":
-        _refuse_existing(output, force)
         _check_target(output)
+        _refuse_existing(output, force)
     try:
         text = workbook_import.import_workbook(workbook_file)
     except workbook_import.WorkbookErrors as exc:

@@ -32,7 +32,7 @@ import io
 import re
 import types
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
@@ -490,6 +490,8 @@ GENERAL_NOTES = (
     ("(every sheet)", "", "", "", "Row 1 holds the column names; each row below is one item. Columns may be in any order and optional ones left out; a column or sheet the workbook does not know is an error."),
     ("(every sheet)", "", "", "", "A blank cell is not stated: unknown, never invented. A rule that needs it reports 'not evidenced', never a gap."),
     ("(every sheet)", "", "", "", "Lists of ids or of values are one cell, separated by ';'. Dates are YYYY-MM-DD (or Excel dates). yes/no cells take yes or no."),
+    ("(every sheet)", "", "", "", "Evidence: a claim's 'evidence' cell lists the ids of the evidence items it cites; a citation with the words it rests on (quote, locator) is a row of Citations naming the sheet and id of the claim (and, for a seat, its number). A claim's evidence is its cell's ids, then its Citations rows in order."),
+    ("(every sheet)", "", "", "", "A board's seats, functions and declarations of interest are rows of their own sheets, keyed by the board's id; the system's finance is the one row of Finance."),
     ("(every sheet)", "", "", "", "Type values, not formulas: a formula is an error. Text starting with = + - or @ is kept as text."),
     ("(every sheet)", "", "", "", "icscheck import WORKBOOK --output FILE.yaml turns the workbook into a description; every problem is reported as file:Sheet!C7, and nothing is written until there is none."),
 )
@@ -523,7 +525,7 @@ class Where:
     order: int
     row: int
     column: int
-    sheet: str = field(compare=False)
+    sheet: str
 
     def __str__(self) -> str:
         if not self.row:
