@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
+import subprocess
 
 import openpyxl
 import pytest
@@ -271,3 +273,42 @@ def test_a_workbook_with_only_some_sheets(tmp_path):
     book.write_bytes(data.getvalue())
     text = workbook_import.import_workbook(book)
     assert "places:\n  - id: north\n    name: North\n" in text
+
+
+def test_the_descriptions_own_checks_still_apply_with_cells(tmp_path, monkeypatch):
+    """A check the workbook's own do not make is still made, by the description's, and named by cell."""
+    book = _workbook(PLANTED, tmp_path)
+    _edit(book, [("Places", f"{_column('Places', 'councils')}3", "x-nowhere")])
+    monkeypatch.setattr(workbook_import, "_check_links", lambda data, reader: None)
+    with pytest.raises(workbook_import.WorkbookErrors) as caught:
+        workbook_import.import_workbook(book, "system.xlsx")
+    assert caught.value.lines == [f"system.xlsx:Places!{_column('Places', 'councils')}3: unknown organisation 'x-nowhere'"]
+
+
+def test_each_unknown_sheet_is_named(run, tmp_path):
+    book = _workbook(PLANTED, tmp_path)
+    wb = openpyxl.load_workbook(book)
+    wb.create_sheet("Scratch")
+    wb.create_sheet("Other")
+    wb.save(book)
+    code, _, err = run("import", book)
+    assert code == 2
+    assert [LINE.match(line)["sheet"] for line in err.strip().splitlines()] == ["Other", "Scratch"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.parametrize("stem", ["planted-gaps", "cambridgeshire-and-peterborough-2021"])
+def test_a_workbook_saved_by_a_spreadsheet_imports_the_same(tmp_path, stem):
+    """Opened and saved again by LibreOffice Calc (shared strings, its own dates and styles), a
+    description's workbook still imports to the same description."""
+    path = next(p for p in ALL_FIXTURES if p.stem == stem)
+    book = _workbook(path, tmp_path)
+    resaved = tmp_path / "resaved"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+         "xlsx:Calc MS Excel 2007 XML", "--outdir", str(resaved), str(book)],
+        check=True, capture_output=True, timeout=300,
+    )
+    imported = tmp_path / "imported.yaml"
+    imported.write_text(workbook_import.import_workbook(resaved / book.name))
+    assert load_fixture(imported).description == load_fixture(path).description

@@ -35,7 +35,7 @@ import zipfile
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from openpyxl import Workbook, load_workbook
@@ -98,11 +98,9 @@ def _constraint(metadata: list, name: str) -> Any:
 def shape_of(annotation: Any, metadata: list | None = None) -> Shape:
     metadata = list(metadata or [])
     origin = get_origin(annotation)
-    if origin is not None and str(origin) == "typing.Annotated":  # pragma: no cover - pydantic unwraps these
+    if origin is Annotated:
         annotation, *extra = get_args(annotation)
         return shape_of(annotation, metadata + extra)
-    if hasattr(annotation, "__metadata__"):
-        return shape_of(annotation.__origin__, metadata + list(annotation.__metadata__))
     if origin in (Union, types.UnionType):
         args = [a for a in get_args(annotation) if a is not type(None)]
         return shape_of(args[0], metadata) if len(args) == 1 else Shape("other")
@@ -385,6 +383,11 @@ class _Rows:
 
     def add(self, sheet_name: str, obj: BaseModel, path: PathKey, keys: dict[str, Any], cite_id: str, seat: int | None = None) -> None:
         sheet = BY_NAME[sheet_name]
+        placed = {c.field for c in sheet.columns} | {f for (m, f) in OWN_SHEETS if isinstance(obj, m)}
+        for name in type(obj).model_fields:
+            if name not in placed and getattr(obj, name) not in (None, [], {}):
+                where = self.fixture.source.location(path + (name,))
+                raise InputError(where, f"'{name}' has no column in the workbook, so it would be lost; it cannot be exported")
         row: list[Any] = []
         for column in sheet.columns:
             if column.field is None:
@@ -466,7 +469,7 @@ def template_workbook(fixture: Fixture | None = None) -> bytes:
                 formula, message = '"yes,no"', "Choose yes or no; leave it blank when the sources do not say."
             else:
                 continue
-            check = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True, errorTitle=column.header, error=message)
+            check = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True, errorTitle=column.header[:32], error=message[:255])  # Excel's limits
             check.add(f"{letter}2:{letter}{last}")
             ws.add_data_validation(check)
         ws.freeze_panes = "A2"
