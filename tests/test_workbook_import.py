@@ -312,3 +312,14 @@ def test_a_workbook_saved_by_a_spreadsheet_imports_the_same(tmp_path, stem):
     imported = tmp_path / "imported.yaml"
     imported.write_text(workbook_import.import_workbook(resaved / book.name))
     assert load_fixture(imported).description == load_fixture(path).description
+
+
+def test_a_number_keeps_every_digit(tmp_path):
+    text = PLANTED.read_text()
+    assert "productivity_growth_pct: 1.6" in text
+    precise = tmp_path / "precise.yaml"
+    precise.write_text(text.replace("productivity_growth_pct: 1.6", "productivity_growth_pct: 0.30000000000000004"))
+    book = _workbook(precise, tmp_path)
+    imported = tmp_path / "imported.yaml"
+    imported.write_text(workbook_import.import_workbook(book))
+    assert load_fixture(imported).description.system.finance.productivity_growth_pct == 0.1 + 0.2

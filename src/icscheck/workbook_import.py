@@ -31,6 +31,7 @@ import datetime as dt
 import io
 import re
 import types
+import warnings
 import zipfile
 from dataclasses import dataclass
 from enum import Enum
@@ -371,6 +372,8 @@ def _cell_value(column: Column, value: Any, where: Location) -> Any:
         return "; ".join(str(v) for v in value) or None
     if isinstance(value, str):
         return _clean(value, where)
+    if isinstance(value, float) and float("%.16g" % value) != value:
+        return repr(value)  # a workbook keeps 16 digits; as text, every digit comes back
     return value
 
 
@@ -683,7 +686,9 @@ def _open(raw: bytes, name: str):
     if unpacked > MAX_UNPACKED:
         raise InputError(name, f"unpacks to {unpacked // (1024 * 1024)} MB; a description's workbook is far smaller")
     try:
-        return load_workbook(io.BytesIO(raw), data_only=False)
+        with warnings.catch_warnings():  # e.g. "Data Validation extension is not supported": not the user's problem
+            warnings.simplefilter("ignore")
+            return load_workbook(io.BytesIO(raw), data_only=False)
     except Exception as exc:  # noqa: BLE001 - whatever openpyxl cannot read is not a workbook it can import
         raise InputError(name, f"not an Excel workbook (.xlsx) that can be read: {' '.join(str(exc).split()) or type(exc).__name__}") from None
 
