@@ -323,3 +323,17 @@ def test_a_number_keeps_every_digit(tmp_path):
     imported = tmp_path / "imported.yaml"
     imported.write_text(workbook_import.import_workbook(book))
     assert load_fixture(imported).description.system.finance.productivity_growth_pct == 0.1 + 0.2
+
+
+def test_a_missing_column_is_reported_once(run, tmp_path):
+    book = _workbook(PLANTED, tmp_path)
+    wb = openpyxl.load_workbook(book)
+    wb["Organisations"].delete_cols(3)  # kind
+    wb["Boards"]["B3"].value = None  # a board's name
+    wb.save(book)
+    code, _, err = run("import", book)
+    assert code == 2
+    assert [line.split(":", 2)[2] for line in err.strip().splitlines()] == [
+        "Organisations!1: no column 'kind' (required)",
+        "Boards!B3: 'name' is required",
+    ]

@@ -714,9 +714,10 @@ def _sheet_rows(reader: _Reader, ws, sheet: Sheet) -> list[_Row]:
         else:
             seen[column.header] = index
             headers[index] = column
+    absent = reader.where(sheet.name, 1, 0)
     for column in sheet.columns:
         if column.required and column.header not in seen:
-            reader.problem(reader.where(sheet.name, 1, 0), f"no column '{column.header}' (required)")
+            reader.problem(absent, f"no column '{column.header}' (required)")
     rows = []
     for r in range(2, ws.max_row + 1):
         values: dict[str, Any] = {}
@@ -756,6 +757,9 @@ def _sheet_rows(reader: _Reader, ws, sheet: Sheet) -> list[_Row]:
             for column in sheet.columns:
                 if column.required and column.header in seen and values.get(column.header) is None and column.header not in bad:
                     reader.problem(cells.get(column.header, first), f"'{column.header}' is required")
+            for column in sheet.columns:
+                if column.required and column.header not in seen:
+                    cells[column.header] = absent  # reported once, for the sheet
             rows.append(_Row(r, values, cells, first))
     return rows
 
