@@ -66,6 +66,10 @@ def test_csv_has_one_row_per_finding():
     assert len(rows) == len(result.findings)
     assert {row["status"] for row in rows} == {"pass", "gap", "info", "not_applicable"}
     assert all(row["source"] for row in rows)
+    assert list(rows[0])[:5] == ["system_id", "system_name", "ods_code", "as_of", "rule_id"]
+    assert {(row["system_id"], row["system_name"], row["ods_code"], row["as_of"]) for row in rows} == {
+        ("planted", "Planted-gaps ICS (synthetic)", "XQA", "2021-09-30")
+    }
 
 
 def test_format_options(run, tmp_path):

@@ -31,7 +31,7 @@ from .scoring import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, STAGE_METHODS
 
 EXIT_OK, EXIT_GAPS, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3
 FAIL_ON = ("gap", "unknown")
-FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "csv")
+FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "csv", "xlsx")
 WIDTH = 120
 
 
@@ -188,6 +188,7 @@ def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, thr
     engine, notice = resolve(engine)
     as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
     targets = _targets(formats, output)
+    _files_for_workbooks(targets)
     for _, target in targets:
         _check_target(target)
     result = api.check(
@@ -196,7 +197,7 @@ def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, thr
     )
     rendered = [(target, _format(result, fmt, target is None and sys.stdout.isatty())) for fmt, target in targets]
     for target, text in rendered:
-        _write(target, text)
+        _write_any(target, text)
     _notice(notice)
     sys.exit(_exit_code([result], fail_on))
 
@@ -227,6 +228,7 @@ RENDERERS = {
     "sarif": formats.to_sarif,
     "junit": formats.to_junit,
     "csv": formats.to_csv,
+    "xlsx": lambda result: _check_workbook(result),
 }
 
 
@@ -264,7 +266,7 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
 
     For each description: NAME.json, NAME.md, NAME.txt and, where it carries
     the system's own self-assessment, NAME.comparison.md and .json; then
-    regional.md and regional.json.  Every description is checked before any
+    regional.md, regional.json and regional.xlsx (a workbook).  Every description is checked before any
     file is written.
     """
     engine, notice = resolve(engine)
@@ -285,15 +287,16 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
                 rulebooks[key] = load_rules(dirs, parameters)
             results.append(api.check_fixture(loaded, rulebooks[key], engine, None, threshold, stage_method=stage_method))
             progress.advance(task)
-    outputs: dict[str, str] = {}
+    outputs: dict[str, str | bytes] = {}
     for path, result in zip(paths, results, strict=True):
         outputs.update(_stem_outputs(result, path.stem))
     outputs["regional.json"] = report.regional_json(results, threshold)
     outputs["regional.md"] = report.regional_markdown(results, threshold)
+    outputs["regional.xlsx"] = _regional_workbook(results, threshold)
     target = Path(output)
     target.mkdir(parents=True, exist_ok=True)
     for name, text in sorted(outputs.items()):
-        _write(str(target / name), text)
+        _write_any(str(target / name), text)
     click.echo(f"{output}: {len(results)} systems, {len(outputs)} files")
     _notice(notice)
     sys.exit(_exit_code(results, fail_on))
@@ -533,6 +536,99 @@ def quotes_command(description, documents, fmt, misses_only) -> None:
     else:
         click.echo(quotes.render_text(result, verbose=not misses_only), nl=False)
     sys.exit(EXIT_OK if result.all_found else EXIT_GAPS)
+
+
+# -- workbooks ----------------------------------------------------------------------------------
+
+def _check_workbook(result) -> bytes:
+    from . import workbook
+
+    return workbook.check_workbook(result)
+
+
+def _regional_workbook(results, threshold: str) -> bytes:
+    from . import workbook
+
+    return workbook.regional_workbook(results, threshold)
+
+
+def _files_for_workbooks(targets: list[tuple[str, str | None]]) -> None:
+    """A workbook is a file: refuse to send one to standard output."""
+    for fmt, target in targets:
+        if fmt == "xlsx" and (target is None or target == "-"):
+            raise InputError("--format", "xlsx needs a file: --format xlsx=FILE or --output FILE")
+
+
+def _write_any(output: str | None, content: str | bytes) -> None:
+    """Write text as _write does, or bytes (a workbook) atomically to a file."""
+    if isinstance(content, str):
+        _write(output, content)
+        return
+    if output is None or output == "-":
+        raise InputError("--output", "a workbook cannot be written to standard output; give a file")
+    _check_target(output)
+    target = Path(output)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _refuse_existing(output: str, force: bool) -> None:
+    if Path(output).exists() and not force:
+        raise InputError(output, "already exists; give another file name, or --force to replace it")
+
+
+@main.command("template")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="The workbook to write (.xlsx).")
+@click.option("--from", "source", type=click.Path(dir_okay=False), help="Fill the workbook with this system description.")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@_guard
+def template_command(output, source, force) -> None:
+    """Write a workbook to describe a system in: a sheet per part of a description, with drop-down
+    lists and a Notes sheet; with --from, filled with a description (import gives it back)."""
+    from . import workbook_import
+
+    _check_target(output)
+    _refuse_existing(output, force)
+    data = workbook_import.template_workbook(load_fixture(source) if source else None)
+    _write_any(output, data)
+    click.echo(f"{output}: {'the description of ' + source if source else 'a blank description'} as a workbook", err=True)
+
+
+@main.command("import")
+@click.argument("workbook_file", metavar="WORKBOOK", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="The description to write (.yaml; default: standard output).")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@_guard
+def import_command(workbook_file, output, force) -> None:
+    """Turn a filled WORKBOOK (see 'icscheck template') into a system description.
+
+    Every problem is reported, one line each (file:Sheet!C7: what is wrong), with exit code 2,
+    and nothing is written; what is written validates.
+    """
+    from . import workbook_import
+
+    if output and output != "-":
+        _check_target(output)
+        _refuse_existing(output, force)
+    try:
+        text = workbook_import.import_workbook(workbook_file)
+    except workbook_import.WorkbookErrors as exc:
+        for line in exc.lines:
+            click.echo(f"icscheck: {line}", err=True)
+        sys.exit(EXIT_INVALID)
+    _write(output, text)
+    if output and output != "-":
+        click.echo(f"{output}: imported from {workbook_file}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

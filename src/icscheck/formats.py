@@ -146,6 +146,10 @@ def to_junit(result: Result) -> str:
 
 
 CSV_COLUMNS = (
+    "system_id",
+    "system_name",
+    "ods_code",
+    "as_of",
     "rule_id",
     "status",
     "strength",
@@ -163,7 +167,9 @@ CSV_COLUMNS = (
 
 
 def to_csv(result: Result) -> str:
-    """One row per finding; ``evidence_words`` gives, for each fact that decides the verdict, the words its claims cite."""
+    """One row per finding, each with the system's id, name, ODS code and assessment date; ``evidence_words``
+    gives, for each fact that decides the verdict, the words its claims cite."""
+    system = result.fixture.description.system
     strengths = {rule.id: rule.spec.strength for rule in result.rules}
     citations = {rule.id: rule.spec.source.cited() for rule in result.rules}
     buffer = io.StringIO()
@@ -172,6 +178,10 @@ def to_csv(result: Result) -> str:
     for f in result.findings:
         writer.writerow(
             (
+                system.id,
+                system.name,
+                system.ods_code or "",
+                result.as_of.isoformat(),
                 f.rule_id,
                 f.status,
                 strengths[f.rule_id],
