@@ -119,6 +119,7 @@ def to_sarif(result: Result) -> str:
 
 def to_junit(result: Result) -> str:
     """One test case per (rule, subject): gaps and errors fail; not evidenced, waived, info and not applicable are skipped."""
+    sources = {rule.id: rule.spec.source.cited() for rule in result.rules}
     system = result.fixture.description.system
     totals = result.summary.all_totals or result.summary.totals  # one test case per finding: every finding counts
     suites = ET.Element("testsuites", name="icscheck", tests=str(len(result.findings)))
@@ -134,7 +135,8 @@ def to_junit(result: Result) -> str:
     for f in result.findings:
         case = ET.SubElement(suite, "testcase", classname=f.rule_id, name=f"{f.subject_kind} {f.subject_id}")
         if f.status == "gap":
-            ET.SubElement(case, "failure", message=f.message, type="gap")
+            failure = ET.SubElement(case, "failure", message=f.message, type="gap")
+            failure.text = f"Source: {sources[f.rule_id]}"
         elif f.status == "error":
             ET.SubElement(case, "error", message=f.message, type="error")
         elif f.status == "unknown":
