@@ -111,12 +111,12 @@ def csv_cell(value: object) -> object:
     return value
 
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def xml_clean(text: str) -> str:
-    """XML text with the characters XML 1.0 forbids shown as escapes."""
-    return _XML_ILLEGAL.sub(lambda m: _show(m.group(0)), text)
+    """Serialised XML with the characters XML 1.0 forbids (and the invisible direction controls) shown as escapes."""
+    return _XML_ILLEGAL.sub(lambda m: _show(m.group(0)).replace("<", "&lt;").replace(">", "&gt;"), text)  # text already XML
 
 
 def uri(path: str) -> str:

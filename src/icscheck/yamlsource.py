@@ -292,9 +292,8 @@ def _compose(loader: _Loader, name: str) -> yaml.Node | None:
             continue
         anchor = event.anchor
         if anchor is not None and anchor in anchors:
-            raise yaml.composer.ComposerError(
-                "found duplicate anchor %r; first occurrence" % anchor, anchors[anchor].start_mark, "second occurrence", event.start_mark
-            )
+            first = anchors[anchor].start_mark.line + 1
+            raise yaml.composer.ComposerError(None, None, f"a second anchor &{anchor} (the first is at line {first})", event.start_mark)
         tag = event.tag
         if isinstance(event, yaml.ScalarEvent):
             if tag is None or tag == "!":
@@ -322,9 +321,7 @@ def _compose(loader: _Loader, name: str) -> yaml.Node | None:
     loader.get_event()  # document end
     if not loader.check_event(yaml.StreamEndEvent):
         event = loader.get_event()
-        raise yaml.composer.ComposerError(
-            "expected a single document in the stream", root.start_mark if root else None, "but found another document", event.start_mark
-        )
+        raise yaml.composer.ComposerError(None, None, "a second YAML document; a file holds one", event.start_mark)
     loader.get_event()
     return root
 
@@ -341,6 +338,7 @@ def _record(root: yaml.Node, smap: SourceMap, name: str) -> None:
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             keys: dict[Any, int] = {}
+            children = []
             for key_node, value_node in node.value:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
                 line = key_node.start_mark.line + 1
@@ -349,10 +347,10 @@ def _record(root: yaml.Node, smap: SourceMap, name: str) -> None:
                 if key is not None:
                     keys[key] = line
                 smap.lines[path + (key,)] = line
-                todo.append((value_node, path + (key,)))
+                children.append((value_node, path + (key,)))
+            todo.extend(reversed(children))  # in document order: a repeated node is recorded where it first appears
         elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                todo.append((item, path + (index,)))
+            todo.extend((item, path + (index,)) for index, item in reversed(list(enumerate(node.value))))
 
 
 def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
