@@ -30,7 +30,7 @@ from .frameworks import STAGES
 from .rules import load_rules
 from .safetext import visible
 from .scoring import DEFAULT_THRESHOLD
-from .yamlsource import parse_value
+from .yamlsource import parse_value, read_limited
 
 EXIT_OK, EXIT_GAPS, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3
 FAIL_ON = ("gap", "unknown")
@@ -62,7 +62,18 @@ def _need_engine(engine: str) -> None:
         raise InputError("--engine", "durable-rules is not installed here; install it or use --engine python")
 
 
+def _tty(stream) -> bool:
+    """Whether a stream is a terminal (a closed standard stream is None, and is not)."""
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 def _echo(text: str) -> None:
+    """A report to standard output: refused, not lost, when standard output is closed."""
+    if sys.stdout is None:
+        raise InputError("-", "standard output is closed; give --output FILE")
     click.echo(text, nl=False)
 
 
@@ -240,7 +251,7 @@ def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, thr
     result = api.check(
         fixture, _rule_dirs(rule_dirs), engine, as_of, threshold, None if no_waivers else waiver_file, _parameters(params), rulebook_date,
     )
-    rendered = [(target, _format(result, fmt, writing.is_stdout(target) and sys.stdout.isatty())) for fmt, target in targets]
+    rendered = [(target, _format(result, fmt, writing.is_stdout(target) and _tty(sys.stdout))) for fmt, target in targets]
     writing.write_all(rendered, _echo, inputs)
     sys.exit(_exit_code([result], fail_on))
 
@@ -350,7 +361,7 @@ def batch(folder, output, rule_dirs, engine, threshold, fail_on, params) -> None
     checked: list[Path] = []
     engine_failures: list[str] = []
     valid = [p for p in paths if p in loaded and p not in invalid]
-    with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
+    with Progress(console=Console(stderr=True), transient=True, disable=not _tty(sys.stderr)) as progress:
         task = progress.add_task("checking", total=len(valid))
         for path in valid:
             try:
@@ -417,7 +428,7 @@ def diff_command(old, new, rule_dirs, engine, fmt, output, allow_different_syste
     elif fmt == "markdown":
         text = report.diff_markdown(d)
     else:
-        text = _render(report.diff_text(d), writing.is_stdout(output) and sys.stdout.isatty())
+        text = _render(report.diff_text(d), writing.is_stdout(output) and _tty(sys.stdout))
     _write(output, text, [old, new])
 
 
@@ -443,7 +454,7 @@ def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_
     from rich.console import Group
 
     renderable = Group(*(Text(visible(text, keep_newlines=True), style=style) for style, text in explanation.lines))
-    click.echo(_render(renderable, sys.stdout.isatty()), nl=False)
+    click.echo(_render(renderable, _tty(sys.stdout)), nl=False)
 
 
 @main.command()
@@ -475,7 +486,7 @@ def rules_list(rule_dirs, fmt) -> None:
     if fmt == "json":
         click.echo(json.dumps([report.rule_dict(r) for r in loaded], indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        click.echo(_render(report.rules_table(loaded), sys.stdout.isatty()), nl=False)
+        click.echo(_render(report.rules_table(loaded), _tty(sys.stdout)), nl=False)
 
 
 @rules.command("show")
@@ -493,7 +504,7 @@ def rules_show(rule_id, rule_dirs, fmt) -> None:
     if fmt == "json":
         click.echo(json.dumps(report.rule_dict(rule, full=True), indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        click.echo(_render(report.rule_text(rule), sys.stdout.isatty()), nl=False)
+        click.echo(_render(report.rule_text(rule), _tty(sys.stdout)), nl=False)
 
 
 @rules.command("docs")
@@ -540,8 +551,8 @@ def _manifest(folder: Path) -> set[str]:
     if not path.is_file():
         return set()
     try:
-        names = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        names = read_limited(path, str(path), 1024 * 1024).decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
         raise InputError(str(path), f"cannot be read ({exc})") from None
     return {n for n in names if n.endswith(".md") and "/" not in n and "\\" not in n and not n.startswith(".")}
 
