@@ -166,7 +166,7 @@ def test_batch_checks_the_valid_descriptions_and_lists_the_invalid_ones(run, tmp
     [
         (("x.yaml", "x.yml"), "would write the same reports"),
         (("a.yaml", "b.yaml"), "describes the same system ('exemplar') on the same date (2021-09-30)"),
-        (("regional.yaml",), "would replace the regional summary"),
+        (("regional.yaml",), "its report regional.json would replace another report of this batch"),
     ],
 )
 def test_batch_never_writes_two_systems_over_each_other(run, tmp_path, names, says):
@@ -181,6 +181,17 @@ def test_batch_never_writes_two_systems_over_each_other(run, tmp_path, names, sa
     lines = err.strip().splitlines()
     assert len(lines) == len(names) and all(says in line for line in lines), err
     assert {p.name for p in out.iterdir()} == {"planted.json", "planted.md", "planted.txt", "regional.json", "regional.md"}
+
+
+def test_batch_refuses_a_description_whose_reports_would_replace_anothers(run, tmp_path):
+    folder = tmp_path / "systems"
+    folder.mkdir()
+    (folder / "cp.yaml").write_text(CP.read_text())  # it carries a self-assessment: cp.comparison.json
+    (folder / "cp.comparison.yaml").write_text(EXEMPLAR.read_text())
+    out = tmp_path / "out"
+    code, _, err = run("batch", folder, "-o", out)
+    assert code == 2 and "would replace another report of this batch" in err and len(err.strip().splitlines()) == 1
+    assert len(json.loads((out / "regional.json").read_text())["systems"]) == 1
 
 
 def test_graph_export(run, tmp_path):

@@ -346,11 +346,10 @@ def batch(folder, output, rule_dirs, engine, threshold, fail_on, params) -> None
         system = fixture.description.system
         by_system.setdefault((system.id, system.assessment_date.isoformat()), []).append(path)
     for stem, group in by_stem.items():
-        if len(group) > 1 or stem == "regional":
+        if len(group) > 1:
             for path in group:
                 others = ", ".join(p.name for p in group if p != path)
-                why = f"{others} would write the same reports ({stem}.json, {stem}.md, ...)" if others else "its reports would replace the regional summary (regional.json, regional.md)"
-                invalid[path] = f"{loaded[path].file}: {why}; rename one"
+                invalid[path] = f"{loaded[path].file}: {others} would write the same reports ({stem}.json, {stem}.md, ...); rename one"
     for (system_id, date), group in by_system.items():
         if len(group) > 1:
             for path in group:
@@ -376,15 +375,23 @@ def batch(folder, output, rule_dirs, engine, threshold, fail_on, params) -> None
             except EngineError as exc:
                 engine_failures.append(f"{loaded[path].file}: engine failure: {exc}")
             progress.advance(task)
+    outputs: dict[str, str] = {}
+    kept = []
+    for path, result in zip(checked, results, strict=True):
+        own = _stem_outputs(result, path.stem)
+        clash = sorted(set(own) & (set(outputs) | {"regional.json", "regional.md"}))
+        if clash:  # e.g. regional.yaml, or a.comparison.yaml beside a.yaml
+            invalid[path] = f"{loaded[path].file}: its report {clash[0]} would replace another report of this batch; rename the file"
+            continue
+        outputs.update(own)
+        kept.append(result)
+    results = kept
     for path in paths:
         if path in invalid:
             _say(invalid[path])
     for line in engine_failures:
         _say(line)
-    outputs: dict[str, str] = {}
     if results:
-        for path, result in zip(checked, results, strict=True):
-            outputs.update(_stem_outputs(result, path.stem))
         outputs["regional.json"] = report.regional_json(results, threshold)
         outputs["regional.md"] = report.regional_markdown(results, threshold)
         target = writing.check_folder(output)
