@@ -83,16 +83,24 @@ def check_fixture(
     return Result(fixture, rules, engine, as_of, rulebook_date, subjects, findings, summary, graph)
 
 
+def _resolved(path: Path) -> Path:
+    """The real path, or (for a symbolic link loop, which the rules loader then reports) the absolute one."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
 def rule_dirs_for(fixture: Fixture, rule_dirs: list[Path]) -> list[Path]:
     """The rule folders for a system: those given, plus the bundled local packs its description names."""
     packs = {p.name: p for p in resources.local_rule_dirs()}
-    given = {Path(d).resolve() for d in rule_dirs}
+    given = {_resolved(Path(d)) for d in rule_dirs}
     dirs = list(rule_dirs)
     for i, name in enumerate(fixture.description.system.rule_packs):
         if name not in packs:
             known = ", ".join(sorted(packs)) or "none"
             raise InputError(fixture.source.location(("system", "rule_packs", i)), f"unknown rule pack '{name}'; bundled packs: {known}")
-        if packs[name].resolve() not in given:
+        if _resolved(packs[name]) not in given:
             dirs.append(packs[name])
     return dirs
 

@@ -259,6 +259,8 @@ def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, thr
 
 def _targets(formats: tuple[str, ...], output: str | None) -> list[tuple[str, str | None]]:
     """(format, file or None for standard output) for each --format; at most one goes to standard output."""
+    if output is not None and not output.strip():
+        raise InputError("--output", "an empty file name; give a file, or '-' for standard output")
     parsed = []
     for item in formats or ("text",):
         fmt, _, path = item.partition("=")

@@ -84,6 +84,8 @@ def check_targets(targets: list[str | None], inputs: list[str] = (), option: str
 
 def check_folder(folder: str, option: str = "--output") -> Path:
     """An output folder: made if missing; refused if it is a file, or not writable."""
+    if not folder.strip() or "\x00" in folder:
+        raise InputError(option, f"'{folder}' is not a usable folder name")
     path = Path(folder)
     if path.exists() and not path.is_dir():
         raise InputError(folder, f"is not a folder; give a folder for {option}")
