@@ -505,3 +505,14 @@ def test_exit_1_is_reached_only_through_findings(run, tmp_path):
     for path in YAML_CORPUS[:5]:
         for args in (("check", path), ("validate", path), ("explain", path, "IC-PLACE-005"), ("graph", path), ("diff", path, EXEMPLAR)):
             assert run(*args)[0] == 2, args
+
+
+def test_odd_paths_given_as_options_are_input_errors(run, tmp_path):
+    loop = tmp_path / "loop"
+    loop.symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(loop)
+    code, _, err = run("check", EXEMPLAR, "--rules", loop)
+    assert code == 2 and "rules folder not found" in _one_line(err)
+    for args in (("check", EXEMPLAR, "-o", ""), ("rules", "docs", "-o", " "), ("batch", ROOT / "fixtures" / "real", "-o", "")):
+        code, _, err = run(*args)
+        assert code == 2 and re.search("usable folder name|empty file name", _one_line(err)), (args, err)
