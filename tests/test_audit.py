@@ -96,7 +96,9 @@ def test_malformed_waiver_file_is_invalid_input(run, tmp_path, text, pattern):
 
 
 def test_diff_of_two_fixtures(run):
-    code, out, _ = run("diff", PLANTED, EXEMPLAR, "--format", "json")
+    code, _, err = run("diff", PLANTED, EXEMPLAR, "--format", "json")
+    assert code == 2 and "--allow-different-systems" in err and len(err.strip().splitlines()) == 1
+    code, out, _ = run("diff", PLANTED, EXEMPLAR, "--format", "json", "--allow-different-systems")
     assert code == 0
     d = json.loads(out)
     assert {g["rule_id"] for g in d["gaps"]["closed"]} == {"COA-COMM-001", "IC-PC-002", "IC-PC-003", "IC-PLACE-005"}
@@ -110,9 +112,9 @@ def test_diff_of_two_json_reports(run, tmp_path):
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     run("check", EXEMPLAR, "--format", f"json={old}")
     run("check", PLANTED, "--format", f"json={new}")
-    code, out, _ = run("diff", old, new)
+    code, out, _ = run("diff", old, new, "--allow-different-systems")
     assert code == 0 and "4 new, 0 closed" in out and "↓" in out
-    code, out, _ = run("diff", old, new, "--format", "markdown")
+    code, out, _ = run("diff", old, new, "--format", "markdown", "--allow-different-systems")
     assert "| Streamlined commissioning arrangements | G | GA | ↓ |" in out
 
 
@@ -143,15 +145,53 @@ def test_batch_writes_reports_and_a_regional_summary(run, tmp_path):
     assert "not averaged" in md and "| Exemplar ICS (synthetic) |" in md
 
 
-def test_batch_stops_on_bad_input_before_writing(run, tmp_path):
+def test_batch_checks_the_valid_descriptions_and_lists_the_invalid_ones(run, tmp_path):
     folder = tmp_path / "systems"
     folder.mkdir()
     (folder / "a.yaml").write_text(EXEMPLAR.read_text())
     (folder / "b.yaml").write_text("system: [\n")
+    (folder / "c.yaml").write_text(PLANTED.read_text().replace("assessment_date: 2021-09-30", "assessment_date: 2021-02-30"))
+    out = tmp_path / "out"
+    code, stdout, err = run("batch", folder, "-o", out)
+    assert code == 2 and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and "b.yaml:2: invalid YAML" in lines[0] and "c.yaml:" in lines[1] and "2021-02-30" in lines[1]
+    assert "1 systems" in stdout and "2 invalid" in stdout
+    assert {p.name for p in out.iterdir()} == {"a.json", "a.md", "a.txt", "regional.json", "regional.md", "regional.xlsx"}
+    assert [s["id"] for s in json.loads((out / "regional.json").read_text())["systems"]] == ["exemplar"]
+
+
+@pytest.mark.parametrize(
+    "names,says",
+    [
+        (("x.yaml", "x.yml"), "would write the same reports"),
+        (("a.yaml", "b.yaml"), "describes the same system ('exemplar') on the same date (2021-09-30)"),
+        (("regional.yaml",), "its report regional.json would replace another report of this batch"),
+    ],
+)
+def test_batch_never_writes_two_systems_over_each_other(run, tmp_path, names, says):
+    folder = tmp_path / "systems"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_text(EXEMPLAR.read_text())
+    (folder / "planted.yaml").write_text(PLANTED.read_text())
+    out = tmp_path / "out"
+    code, stdout, err = run("batch", folder, "-o", out)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == len(names) and all(says in line for line in lines), err
+    assert {p.name for p in out.iterdir()} == {"planted.json", "planted.md", "planted.txt", "regional.json", "regional.md", "regional.xlsx"}
+
+
+def test_batch_refuses_a_description_whose_reports_would_replace_anothers(run, tmp_path):
+    folder = tmp_path / "systems"
+    folder.mkdir()
+    (folder / "cp.yaml").write_text(CP.read_text())  # it carries a self-assessment: cp.comparison.json
+    (folder / "cp.comparison.yaml").write_text(EXEMPLAR.read_text())
     out = tmp_path / "out"
     code, _, err = run("batch", folder, "-o", out)
-    assert code == 2 and "b.yaml" in err
-    assert not out.exists()
+    assert code == 2 and "would replace another report of this batch" in err and len(err.strip().splitlines()) == 1
+    assert len(json.loads((out / "regional.json").read_text())["systems"]) == 1
 
 
 def test_graph_export(run, tmp_path):

@@ -19,8 +19,9 @@ from .findings import Finding, FindingBuilder, build_findings
 from .fixture import Fixture, load_fixture
 from .graph import SystemGraph
 from .rules import Parameters, Rule, load_rules
+from .yamlsource import SourceMap
 from .scoring import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, STAGE_METHODS, Summary, summarise
-from .waivers import Waiver, apply_waivers, load_waivers
+from .waivers import Waiver, apply_waivers, check_subjects, load_waivers
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def check_fixture(
     engine: str = AUTO,
     as_of: dt.date | None = None,
     threshold: str = DEFAULT_THRESHOLD,
-    waivers: tuple[list[Waiver], str] | None = None,
+    waivers: tuple[list[Waiver], str | SourceMap] | None = None,
     rulebook_date: dt.date | None = None,
     stage_method: str = DEFAULT_STAGE_METHOD,
 ) -> Result:
@@ -87,21 +88,33 @@ def check_fixture(
     evaluation = evaluate(in_force, subjects, engine)
     findings = build_findings(rules, evaluation, FindingBuilder(fixture, graph, subjects), rulebook_date)
     if waivers is not None:
-        findings = apply_waivers(findings, waivers[0], rules, as_of, waivers[1])
+        items, source = waivers
+        if isinstance(source, SourceMap):  # the file's lines are known: check each waiver names a subject here
+            check_subjects(items, source, rules, subjects)
+            source = source.file
+        findings = apply_waivers(findings, items, rules, as_of, source)
     summary = summarise(rules, findings, subjects, threshold, stage_method)
     return Result(fixture, rules, engine, as_of, rulebook_date, subjects, findings, summary, graph)
+
+
+def _resolved(path: Path) -> Path:
+    """The real path, or (for a symbolic link loop, which the rules loader then reports) the absolute one."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def rule_dirs_for(fixture: Fixture, rule_dirs: list[Path]) -> list[Path]:
     """The rule folders for a system: those given, plus the bundled local packs its description names."""
     packs = {p.name: p for p in resources.local_rule_dirs()}
-    given = {Path(d).resolve() for d in rule_dirs}
+    given = {_resolved(Path(d)) for d in rule_dirs}
     dirs = list(rule_dirs)
     for i, name in enumerate(fixture.description.system.rule_packs):
         if name not in packs:
             known = ", ".join(sorted(packs)) or "none"
             raise InputError(fixture.source.location(("system", "rule_packs", i)), f"unknown rule pack '{name}'; bundled packs: {known}")
-        if packs[name].resolve() not in given:
+        if _resolved(packs[name]) not in given:
             dirs.append(packs[name])
     return dirs
 
@@ -123,8 +136,7 @@ def check(
     rules = load_rules(rule_dirs_for(loaded, rule_dirs or [resources.rules_dir()]), parameters)
     waivers = None
     if waiver_file is not None:
-        items, smap = load_waivers(waiver_file, rules)
-        waivers = (items, smap.file)
+        waivers = load_waivers(waiver_file, rules)
     return check_fixture(loaded, rules, engine, as_of, threshold, waivers, rulebook_date, stage_method)
 
 
@@ -132,4 +144,5 @@ def fixture_files(folder: Path) -> list[Path]:
     """The system descriptions in a folder (not its subfolders), in name order."""
     if not folder.is_dir():
         raise InputError(str(folder), "not a folder")
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    # everything named like a description but a folder: a FIFO or a broken link is then reported, not skipped
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())

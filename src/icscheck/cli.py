@@ -8,35 +8,44 @@ integrity check.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import io
 import json
 import os
+import re
 import sys
-import tempfile
 from pathlib import Path
 
 import click
-import yaml
 from rich.console import Console
 from rich.progress import Progress
+from rich.text import Text
 
-from . import __version__, api, comparison, diff, docs, explain, formats, model, report, resources
+from . import __version__, api, comparison, diff, docs, explain, formats, model, report, resources, writing
 from .engine import AUTO, ENGINES, resolve
 from .errors import EngineError, InputError
 from .facts import catalogue
 from .fixture import load_fixture
 from .frameworks import STAGES
 from .rules import load_rules
+from .safetext import visible
 from .scoring import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, STAGE_METHODS
+from .yamlsource import parse_value, read_limited
 
 EXIT_OK, EXIT_GAPS, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3
+REGIONAL_FILES = ("regional.json", "regional.md", "regional.xlsx")
 FAIL_ON = ("gap", "unknown")
 FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "csv", "xlsx")
 WIDTH = 120
 
 
+def _say(message: str) -> None:
+    """One line on standard error: every control character shown, never emitted."""
+    click.echo(f"icscheck: {visible(' '.join(str(message).split()))}", err=True)
+
+
 def _fail(message: str, code: int) -> None:
-    click.echo(f"icscheck: {message}", err=True)
+    _say(message)
     sys.exit(code)
 
 
@@ -44,19 +53,9 @@ def _render(renderable, color: bool) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=WIDTH, color_system="standard" if color else None, force_terminal=color)
     console.print(renderable)
-    return buffer.getvalue()
-
-
-def _check_target(output: str | None) -> None:
-    """Refuse an output file that cannot be written, before anything is written."""
-    if output is None or output == "-":
-        return
-    target = Path(output)
-    if target.is_dir():
-        raise InputError(output, "is a directory; give a file name for --output")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(output, f"folder '{directory}' does not exist")
+    text = buffer.getvalue()
+    # without colour the output holds no escape sequence of ours: show any other control character
+    return text if color else visible(text, keep_newlines=True)
 
 
 def _notice(notice: str | None) -> None:
@@ -68,25 +67,44 @@ def _notice(notice: str | None) -> None:
 ENGINE_HELP = "Rule evaluator: durable (durable-rules), python (the plain-Python evaluator) or auto (durable where it imports)."
 
 
-def _write(output: str | None, text: str) -> None:
-    """Write atomically: either the whole report appears, or nothing changes."""
-    if output is None or output == "-":
-        click.echo(text, nl=False)
-        return
-    _check_target(output)
-    target = Path(output)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+def _tty(stream) -> bool:
+    """Whether a stream is a terminal (a closed standard stream is None, and is not)."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # as an ordinary new file would be, not mkstemp's 0600
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _echo(text: str) -> None:
+    """A report to standard output: refused, not lost, when standard output is closed."""
+    if sys.stdout is None:
+        raise InputError("-", "standard output is closed; give --output FILE")
+    click.echo(text, nl=False)
+
+
+def _write(output: str | None, text: str, inputs: list[str] = ()) -> None:
+    """Write one output (a file, atomically, or standard output); see :mod:`icscheck.writing`."""
+    writing.write_all([(output, text)], _echo, [i for i in inputs if i])
+
+
+class IsoDate(click.ParamType):
+    """A date on the command line, YYYY-MM-DD; anything else (2021-02-30 included) is a usage error."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        text = str(value)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            self.fail(f"'{text}' is not a date (YYYY-MM-DD)", param, ctx)
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as exc:
+            self.fail(f"'{text}' is not a valid date ({exc})", param, ctx)
+
+
+ISO_DATE = IsoDate()
 
 
 def _rule_dirs(values: tuple[str, ...]) -> list[Path]:
@@ -94,17 +112,14 @@ def _rule_dirs(values: tuple[str, ...]) -> list[Path]:
 
 
 def _parameters(items: tuple[str, ...]) -> dict:
-    """--param RULE.NAME=VALUE, the value read as YAML (1.6 is a number, true a yes/no)."""
+    """--param RULE.NAME=VALUE, the value read as YAML (1.6 is a number, true a yes/no), with the checks of a file."""
     out: dict[str, dict] = {}
     for item in items:
         target, sep, raw = item.partition("=")
         rule_id, dot, name = target.partition(".")
-        if not sep or not dot or not rule_id or not name or not raw:
+        if not sep or not dot or not rule_id or not name or not raw.strip():
             raise InputError("--param", f"'{item}' is not RULE.NAME=VALUE")
-        try:
-            value = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            value = raw
+        value = parse_value(raw, f"--param {target}")
         if not isinstance(value, (bool, int, float, str)):
             raise InputError("--param", f"'{item}': the value must be a number, true/false or text")
         out.setdefault(rule_id, {})[name] = value
@@ -134,23 +149,76 @@ PARAM_OPTION = click.option(
 )
 
 
+def _failure(exc: BaseException) -> int:
+    """The one line and exit code for any failure: 2 for input, usage and I/O, 3 for the engine (and internal errors)."""
+    if isinstance(exc, InputError):
+        _say(str(exc))
+        return EXIT_INVALID
+    if isinstance(exc, EngineError):
+        _say(f"engine failure: {exc}")
+        return EXIT_ENGINE
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        click.echo(exc.ctx.get_help() if exc.ctx else "icscheck --help", err=True)
+        return EXIT_INVALID
+    if isinstance(exc, click.ClickException):
+        where = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "icscheck"
+        where = where.split(" ", 1)[1] + ": " if " " in where else ""
+        _say(f"{where}{exc.format_message()} (see --help)")
+        return EXIT_INVALID
+    if isinstance(exc, (KeyboardInterrupt, click.Abort, EOFError)):
+        _say("interrupted; nothing more was written")
+        return EXIT_INVALID
+    if isinstance(exc, OSError):
+        if exc.errno == errno.EPIPE:
+            try:  # standard output was closed early: say so once, and let nothing more fail at exit
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+                pass
+            _say("standard output was closed before the report was written")
+            return EXIT_INVALID
+        name = f"{exc.filename}: " if exc.filename else ""
+        _say(f"{name}input/output error ({exc.strerror or exc})")
+        return EXIT_INVALID
+    if isinstance(exc, (RecursionError, MemoryError)):
+        _say(f"the input is too large or too deeply nested to process ({type(exc).__name__})")
+        return EXIT_INVALID
+    _say(f"internal error ({type(exc).__name__}: {exc}); please report it with the input that caused it")
+    return EXIT_ENGINE
+
+
 def _guard(func):
-    """Run a command body, turning input and engine errors into one line and an exit code."""
+    """Run a command body, turning any failure into one line and an exit code (never a traceback, never 1)."""
 
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except InputError as exc:
-            _fail(str(exc), EXIT_INVALID)
-        except EngineError as exc:
-            _fail(f"engine failure: {exc}", EXIT_ENGINE)
+        except (SystemExit, click.ClickException):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - this is the boundary
+            sys.exit(_failure(exc))
 
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group, and the exception boundary for everything click does around the commands."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except SystemExit:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - this is the boundary
+            code = _failure(exc)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="icscheck")
 def main() -> None:
     """Check an Integrated Care System description against the national frameworks."""
@@ -165,9 +233,9 @@ def main() -> None:
     help=f"Report format ({', '.join(FORMATS)}), optionally with its own output file; repeatable. Default: text.",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=True), help="Write the (single) report to this file instead of standard output.")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: the description's).")
+@click.option("--as-of", type=ISO_DATE, help="Assessment date (default: the description's).")
 @click.option(
-    "--rulebook-date", type=click.DateTime(["%Y-%m-%d"]),
+    "--rulebook-date", type=ISO_DATE,
     help="Apply the rules in force on this date instead of those in force on the assessment date (the report says so).",
 )
 @click.option(
@@ -186,18 +254,16 @@ def main() -> None:
 def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, threshold, stage_method, waiver_file, no_waivers, fail_on, params) -> None:
     """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
     engine, notice = resolve(engine)
-    as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
     targets = _targets(formats, output)
     _files_for_workbooks(targets)
-    for _, target in targets:
-        _check_target(target)
+    inputs = [i for i in (fixture, waiver_file) if i]
+    writing.check_targets([target for _, target in targets], inputs)
     result = api.check(
-        fixture, _rule_dirs(rule_dirs), engine, as_of_date, threshold, None if no_waivers else waiver_file, _parameters(params),
-        rulebook_date.date() if isinstance(rulebook_date, dt.datetime) else None, stage_method,
+        fixture, _rule_dirs(rule_dirs), engine, as_of, threshold, None if no_waivers else waiver_file, _parameters(params),
+        rulebook_date, stage_method,
     )
-    rendered = [(target, _format(result, fmt, target is None and sys.stdout.isatty())) for fmt, target in targets]
-    for target, text in rendered:
-        _write_any(target, text)
+    rendered = [(target, _format(result, fmt, writing.is_stdout(target) and _tty(sys.stdout))) for fmt, target in targets]
+    writing.write_all(rendered, _echo, inputs)
     _notice(notice)
     sys.exit(_exit_code([result], fail_on))
 
@@ -205,12 +271,14 @@ def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, thr
 
 def _targets(formats: tuple[str, ...], output: str | None) -> list[tuple[str, str | None]]:
     """(format, file or None for standard output) for each --format; at most one goes to standard output."""
+    if output is not None and not output.strip():
+        raise InputError("--output", "an empty file name; give a file, or '-' for standard output")
     parsed = []
     for item in formats or ("text",):
         fmt, _, path = item.partition("=")
         if fmt not in FORMATS:
             raise InputError("--format", f"unknown format '{fmt}'; choose from {', '.join(FORMATS)}")
-        parsed.append((fmt, path or None))
+        parsed.append((fmt, None if path in ("", "-") else path))
     unnamed = [i for i, (_, path) in enumerate(parsed) if path is None]
     if len(unnamed) > 1:
         raise InputError("--format", "give each format but one its own file (FORMAT=FILE)")
@@ -261,13 +329,17 @@ def _stem_outputs(result, stem: str) -> dict[str, str]:
 @FAIL_ON_OPTION
 @PARAM_OPTION
 @_guard
-def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, params) -> None:
+def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, params) -> None:  # noqa: C901
     """Check every system description in FOLDER; write each system's reports and a regional summary.
 
-    For each description: NAME.json, NAME.md, NAME.txt and, where it carries
-    the system's own self-assessment, NAME.comparison.md and .json; then
-    regional.md, regional.json and regional.xlsx (a workbook).  Every description is checked before any
-    file is written.
+    For each valid description: NAME.json, NAME.md, NAME.txt and, where it
+    carries the system's own self-assessment, NAME.comparison.md and .json;
+    then regional.md, regional.json and regional.xlsx (a workbook) over the valid ones.  Each invalid
+    description is listed with its one-line error, its reports are not
+    written, and the exit code is 2.  Two descriptions of the same system on
+    the same date, or two files whose reports would have the same names
+    (x.yaml beside x.yml), are invalid.  Every description is checked before
+    any file is written.
     """
     engine, notice = resolve(engine)
     paths = api.fixture_files(Path(folder))
@@ -275,47 +347,84 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
         raise InputError(folder, "no system descriptions (*.yaml) in this folder")
     base = _rule_dirs(rule_dirs)
     parameters = _parameters(params)
+    load_rules(base, parameters)  # a bad rulebook or --param is an error for every description: stop here
+    invalid: dict[Path, str] = {}
+    loaded = {}
+    for path in paths:
+        try:
+            loaded[path] = load_fixture(path)
+        except InputError as exc:
+            invalid[path] = str(exc)
+    by_stem: dict[str, list[Path]] = {}
+    by_system: dict[tuple[str, str], list[Path]] = {}
+    for path, fixture in loaded.items():
+        by_stem.setdefault(path.stem, []).append(path)
+        system = fixture.description.system
+        by_system.setdefault((system.id, system.assessment_date.isoformat()), []).append(path)
+    for stem, group in by_stem.items():
+        if len(group) > 1:
+            for path in group:
+                others = ", ".join(p.name for p in group if p != path)
+                invalid[path] = f"{loaded[path].file}: {others} would write the same reports ({stem}.json, {stem}.md, ...); rename one"
+    for (system_id, date), group in by_system.items():
+        if len(group) > 1:
+            for path in group:
+                others = ", ".join(p.name for p in group if p != path)
+                invalid.setdefault(path, f"{loaded[path].file}:{loaded[path].source.line(('system', 'id'))}: describes the same system ('{system_id}') on the same date ({date}) as {others}")
     rulebooks: dict[tuple[str, ...], list] = {}
     results = []
-    with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
-        task = progress.add_task("checking", total=len(paths))
-        for path in paths:
-            loaded = load_fixture(path)
-            dirs = api.rule_dirs_for(loaded, base)
-            key = tuple(str(d) for d in dirs)
-            if key not in rulebooks:
-                rulebooks[key] = load_rules(dirs, parameters)
-            results.append(api.check_fixture(loaded, rulebooks[key], engine, None, threshold, stage_method=stage_method))
+    checked: list[Path] = []
+    engine_failures: list[str] = []
+    valid = [p for p in paths if p in loaded and p not in invalid]
+    with Progress(console=Console(stderr=True), transient=True, disable=not _tty(sys.stderr)) as progress:
+        task = progress.add_task("checking", total=len(valid))
+        for path in valid:
+            try:
+                dirs = api.rule_dirs_for(loaded[path], base)
+                key = tuple(str(d) for d in dirs)
+                if key not in rulebooks:
+                    rulebooks[key] = load_rules(dirs, parameters)
+                results.append(api.check_fixture(loaded[path], rulebooks[key], engine, None, threshold, stage_method=stage_method))
+                checked.append(path)
+            except InputError as exc:
+                invalid[path] = str(exc)
+            except EngineError as exc:
+                engine_failures.append(f"{loaded[path].file}: engine failure: {exc}")
             progress.advance(task)
     outputs: dict[str, str | bytes] = {}
-    for path, result in zip(paths, results, strict=True):
-        outputs.update(_stem_outputs(result, path.stem))
-    outputs["regional.json"] = report.regional_json(results, threshold)
-    outputs["regional.md"] = report.regional_markdown(results, threshold)
-    outputs["regional.xlsx"] = _regional_workbook(results, threshold)
-    target = Path(output)
-    target.mkdir(parents=True, exist_ok=True)
-    for name, text in sorted(outputs.items()):
-        _write_any(str(target / name), text)
-    click.echo(f"{output}: {len(results)} systems, {len(outputs)} files")
+    kept = []
+    for path, result in zip(checked, results, strict=True):
+        own = _stem_outputs(result, path.stem)
+        clash = sorted(set(own) & (set(outputs) | set(REGIONAL_FILES)))
+        if clash:  # e.g. regional.yaml, or a.comparison.yaml beside a.yaml
+            invalid[path] = f"{loaded[path].file}: its report {clash[0]} would replace another report of this batch; rename the file"
+            continue
+        outputs.update(own)
+        kept.append(result)
+    results = kept
+    for path in paths:
+        if path in invalid:
+            _say(invalid[path])
+    for line in engine_failures:
+        _say(line)
+    if results:
+        outputs["regional.json"] = report.regional_json(results, threshold)
+        outputs["regional.md"] = report.regional_markdown(results, threshold)
+        outputs["regional.xlsx"] = _regional_workbook(results, threshold)
+        target = writing.check_folder(output)
+        writing.write_all([(str(target / name), text) for name, text in sorted(outputs.items())], _echo, [str(p) for p in paths])
+    click.echo(f"{output}: {len(results)} systems, {len(outputs)} files" + (f"; {len(invalid)} invalid" if invalid else ""))
     _notice(notice)
-    sys.exit(_exit_code(results, fail_on))
+    if engine_failures:
+        sys.exit(EXIT_ENGINE)
+    code = _exit_code(results, fail_on)
+    sys.exit(EXIT_INVALID if invalid and code != EXIT_ENGINE else code)
 
 
 def _report_of(path: str, rule_dirs, engine: str) -> dict:
-    """A JSON report as a dict: read from a .json file, or made by checking a fixture."""
+    """A JSON report as a dict: read from a .json file (its shape checked), or made by checking a fixture."""
     if path.endswith(".json"):
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(path, f"cannot be read ({exc.strerror})") from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{exc.lineno}", f"not a JSON report ({exc.msg})") from None
-        if not isinstance(data, dict) or not {"summary", "findings", "system", "as_of"} <= set(data):
-            raise InputError(path, "not an icscheck JSON report (summary, findings, system or as_of missing)")
-        return data
+        return diff.read_report(path)
     return report.report_dict(api.check(path, _rule_dirs(rule_dirs), engine))
 
 
@@ -326,17 +435,26 @@ def _report_of(path: str, rule_dirs, engine: str) -> dict:
 @click.option("--engine", type=click.Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.option("--allow-different-systems", is_flag=True, help="Compare assessments of two different systems (refused otherwise).")
 @_guard
-def diff_command(old, new, rule_dirs, engine, fmt, output) -> None:
-    """Compare two assessments (JSON reports or fixtures): stage and RAG changes, new, closed and unchanged gaps."""
-    d = diff.diff(_report_of(old, rule_dirs, engine), _report_of(new, rule_dirs, engine))
+def diff_command(old, new, rule_dirs, engine, fmt, output, allow_different_systems) -> None:
+    """Compare two assessments (JSON reports or fixtures) of one system: stage and RAG changes, new, closed and unchanged gaps."""
+    writing.check_targets([output], [old, new])
+    before, after = _report_of(old, rule_dirs, engine), _report_of(new, rule_dirs, engine)
+    if before["system"]["id"] != after["system"]["id"] and not allow_different_systems:
+        raise InputError(
+            new,
+            f"describes system '{after['system']['id']}', not '{before['system']['id']}' as {old} does; "
+            "give --allow-different-systems to compare two systems",
+        )
+    d = diff.diff(before, after)
     if fmt == "json":
-        text = json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(d, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     elif fmt == "markdown":
         text = report.diff_markdown(d)
     else:
-        text = _render(report.diff_text(d), output is None and sys.stdout.isatty())
-    _write(output, text)
+        text = _render(report.diff_text(d), writing.is_stdout(output) and _tty(sys.stdout))
+    _write(output, text, [old, new])
 
 
 @main.command("explain")
@@ -345,7 +463,7 @@ def diff_command(old, new, rule_dirs, engine, fmt, output) -> None:
 @click.argument("subject", required=False)
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
 @click.option("--engine", type=click.Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--as-of", type=ISO_DATE)
 @click.option("--waivers", "waiver_file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @PARAM_OPTION
@@ -353,18 +471,16 @@ def diff_command(old, new, rule_dirs, engine, fmt, output) -> None:
 def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_file, fmt, params) -> None:
     """Explain in plain English how RULE_ID was decided for FIXTURE (optionally one SUBJECT)."""
     engine, notice = resolve(engine)
-    as_of_date = as_of.date() if isinstance(as_of, dt.datetime) else None
-    result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of_date, DEFAULT_THRESHOLD, waiver_file, _parameters(params))
+    result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of, DEFAULT_THRESHOLD, waiver_file, _parameters(params))
     explanation = explain.explain(result, rule_id, subject)
     _notice(notice)
     if fmt == "json":
-        click.echo(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False, allow_nan=False))
         return
-    from rich.text import Text
     from rich.console import Group
 
-    renderable = Group(*(Text(text, style=style) for style, text in explanation.lines))
-    click.echo(_render(renderable, sys.stdout.isatty()), nl=False)
+    renderable = Group(*(Text(visible(text, keep_newlines=True), style=style) for style, text in explanation.lines))
+    click.echo(_render(renderable, _tty(sys.stdout)), nl=False)
 
 
 @main.command()
@@ -377,18 +493,18 @@ def validate(fixture) -> None:
     loaded = load_fixture(fixture)
     desc = loaded.description
     system = desc.system
-    click.echo(
+    click.echo(visible(
         f"{fixture}: valid — {desc.system.name}: {len(desc.organisations)} organisations, {len(desc.places)} places, "
         f"{len(desc.collaboratives)} collaboratives, {len(desc.boards)} boards, {len(desc.arrangements)} arrangements, "
         f"{len(desc.evidence)} evidence items"
-    )
+    ))
     for warning in reference.code_warnings(system.name, system.ods_code, system.ons_code, system.assessment_date):
         click.echo(f"icscheck: warning: {loaded.source.location(('system',))}: {warning}", err=True)
 
 
 @main.command()
 @click.option("--icb", "query", required=True, help="The system's ICB: its ODS code (e.g. QE1) or name, from the bundled reference list.")
-@click.option("--date", "assessment_date", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: today).")
+@click.option("--date", "assessment_date", type=ISO_DATE, help="Assessment date (default: today).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the description here (default: standard output).")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @_guard
@@ -401,7 +517,7 @@ def init(query, assessment_date, output, force) -> None:
     """
     from . import reference, scaffold
 
-    when = assessment_date.date() if isinstance(assessment_date, dt.datetime) else dt.date.today()
+    when = assessment_date or dt.date.today()
     icb = reference.find(query, when)
     if output and output != "-" and Path(output).exists() and not force:
         raise InputError(output, "already exists; give another file name, or --force to replace it")
@@ -423,9 +539,9 @@ def rules_list(rule_dirs, fmt) -> None:
     """List the rules: id, title, framework, strength and source."""
     loaded = load_rules(_rule_dirs(rule_dirs))
     if fmt == "json":
-        click.echo(json.dumps([report.rule_dict(r) for r in loaded], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([report.rule_dict(r) for r in loaded], indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        click.echo(_render(report.rules_table(loaded), sys.stdout.isatty()), nl=False)
+        click.echo(_render(report.rules_table(loaded), _tty(sys.stdout)), nl=False)
 
 
 @rules.command("show")
@@ -441,9 +557,9 @@ def rules_show(rule_id, rule_dirs, fmt) -> None:
     if rule is None:
         raise InputError(rule_id, "no rule with this id")
     if fmt == "json":
-        click.echo(json.dumps(report.rule_dict(rule, full=True), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(report.rule_dict(rule, full=True), indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        click.echo(_render(report.rule_text(rule), sys.stdout.isatty()), nl=False)
+        click.echo(_render(report.rule_text(rule), _tty(sys.stdout)), nl=False)
 
 
 @rules.command("docs")
@@ -458,24 +574,42 @@ def rules_docs(rule_dirs, output, check) -> None:
     known = {r.id for r in loaded}
     coverage = [entry for d in dirs if (d / "_coverage.yaml").is_file() for entry in docs.load_coverage(d / "_coverage.yaml", known)]
     pages = docs.build(loaded, coverage)
+    pages[DOCS_MANIFEST] = "".join(f"{name}\n" for name in sorted(pages))
     target = Path(output)
+    previous = _manifest(target)
     if check:
         stale = sorted(
-            name for name, text in pages.items() if not (target / name).is_file() or (target / name).read_text(encoding="utf-8") != text
+            name for name in pages if not (target / name).is_file() or (target / name).read_text(encoding="utf-8") != pages[name]
         )
-        extra = sorted(p.name for p in target.glob("*.md") if p.name not in pages) if target.is_dir() else []
+        extra = sorted(name for name in previous if name not in pages and (target / name).is_file())
         if stale or extra:
-            click.echo(f"icscheck: {output} is not current ({len(stale)} to update, {len(extra)} to remove); run icscheck rules docs", err=True)
+            _say(f"{output} is not current ({len(stale)} to update, {len(extra)} to remove); run icscheck rules docs")
             sys.exit(EXIT_GAPS)
         click.echo(f"{output}: {len(pages)} pages, current")
         return
-    target.mkdir(parents=True, exist_ok=True)
-    for old in target.glob("*.md"):
-        if old.name not in pages:
+    folder = writing.check_folder(output)
+    writing.write_all([(str(folder / name), text) for name, text in sorted(pages.items())], _echo)
+    for name in sorted(previous - set(pages)):  # only pages this command wrote before, never another file
+        old = folder / name
+        if old.is_file() and not old.is_symlink():
             old.unlink()
-    for name, text in sorted(pages.items()):
-        _write(str(target / name), text)
     click.echo(f"{output}: {len(pages)} pages written")
+
+
+#: The list of the files 'rules docs' generated in its folder: the only files it ever removes.
+DOCS_MANIFEST = ".generated"
+
+
+def _manifest(folder: Path) -> set[str]:
+    """The names the last 'rules docs' generated in ``folder`` (plain names of Markdown pages only)."""
+    path = folder / DOCS_MANIFEST
+    if not path.is_file():
+        return set()
+    try:
+        names = read_limited(path, str(path), 1024 * 1024).decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"cannot be read ({exc})") from None
+    return {n for n in names if n.endswith(".md") and "/" not in n and "\\" not in n and not n.startswith(".")}
 
 
 @main.command("graph")
@@ -487,7 +621,8 @@ def graph_command(fixture, fmt, output) -> None:
     """Export the system's typed graph as GraphML or Graphviz DOT."""
     from .graph import SystemGraph, export_graph
 
-    _write(output, export_graph(SystemGraph(load_fixture(fixture)), fmt))
+    writing.check_targets([output], [fixture])
+    _write(output, export_graph(SystemGraph(load_fixture(fixture)), fmt), [fixture])
 
 
 @main.command()
@@ -512,7 +647,7 @@ def facts(fmt) -> None:
 @_guard
 def schema(output) -> None:
     """Print the JSON Schema of system description files."""
-    _write(output, json.dumps(model.json_schema(), indent=2, ensure_ascii=False) + "\n")
+    _write(output, json.dumps(model.json_schema(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 
@@ -532,9 +667,9 @@ def quotes_command(description, documents, fmt, misses_only) -> None:
 
     result = quotes.check_quotes(load_fixture(description), Path(documents), documents)
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        click.echo(quotes.render_text(result, verbose=not misses_only), nl=False)
+        click.echo(visible(quotes.render_text(result, verbose=not misses_only), keep_newlines=True), nl=False)
     sys.exit(EXIT_OK if result.all_found else EXIT_GAPS)
 
 
@@ -560,26 +695,10 @@ def _files_for_workbooks(targets: list[tuple[str, str | None]]) -> None:
 
 
 def _write_any(output: str | None, content: str | bytes) -> None:
-    """Write text as _write does, or bytes (a workbook) atomically to a file."""
-    if isinstance(content, str):
-        _write(output, content)
-        return
-    if output is None or output == "-":
+    """Write text, or bytes (a workbook: never to standard output), as :mod:`icscheck.writing` does."""
+    if isinstance(content, bytes) and writing.is_stdout(output):
         raise InputError("--output", "a workbook cannot be written to standard output; give a file")
-    _check_target(output)
-    target = Path(output)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    writing.write_all([(output, content)], _echo)
 
 
 def _refuse_existing(output: str, force: bool) -> None:
@@ -597,7 +716,7 @@ def template_command(output, source, force) -> None:
     lists and a Notes sheet; with --from, filled with a description (import gives it back)."""
     from . import workbook_import
 
-    _check_target(output)
+    writing.check_target(output)
     _refuse_existing(output, force)
     data = workbook_import.template_workbook(load_fixture(source) if source else None)
     _write_any(output, data)
@@ -617,8 +736,8 @@ def import_command(workbook_file, output, force) -> None:
     """
     from . import workbook_import
 
-    if output and output != "-":
-        _check_target(output)
+    if not writing.is_stdout(output):
+        writing.check_target(output)
         _refuse_existing(output, force)
     try:
         text = workbook_import.import_workbook(workbook_file)

@@ -9,12 +9,124 @@ averaged.
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from pathlib import Path
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import InputError
+from .findings import STATUSES
 from .frameworks import MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, RAG_KEY, STAGES
+from .validation import dotted
+from .yamlsource import read_limited
+
+#: The largest JSON report read (64 MiB; a report of a large system is a few MiB).
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+#: The deepest nesting accepted in a JSON report (a report nests about eight levels).
+MAX_REPORT_DEPTH = 64
 
 UP, SAME, DOWN = "↑", "↔", "↓"
 OPEN = ("gap", "error", "waived")
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class _Subject(_Shape):
+    id: str
+    kind: str
+    name: str
+
+
+class _Finding(_Shape):
+    rule_id: str
+    status: Literal[STATUSES]  # type: ignore[valid-type]
+    subject: _Subject
+    fingerprint: str
+    message: str
+
+
+class _System(_Shape):
+    id: str
+    name: str
+
+
+class _Summary(_Shape):
+    maturity: dict[str, Literal[STAGES] | None]  # type: ignore[valid-type]
+    coa: dict[str, Literal[tuple(RAG_KEY)] | None]  # type: ignore[valid-type]
+
+
+class _Report(_Shape):
+    system: _System
+    as_of: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    summary: _Summary
+    findings: list[_Finding]
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key '{key}'")
+        out[key] = value
+    return out
+
+
+def _depth(data: Any) -> int:
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        node, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_REPORT_DEPTH:
+            break
+        if isinstance(node, dict):
+            todo.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            todo.extend((v, depth + 1) for v in node)
+    return deepest
+
+
+def read_report(path: Path | str, name: str | None = None) -> dict[str, Any]:
+    """An icscheck JSON report read from a file, with its shape checked; any problem is one InputError."""
+    name = name or str(path)
+    raw = read_limited(path, name, MAX_REPORT_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(f"{name}:{line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}:{exc.lineno}", f"not a JSON report ({exc.msg})") from None
+    except RecursionError:
+        raise InputError(name, "not a JSON report (nested too deeply)") from None
+    except ValueError as exc:  # NaN or Infinity, a duplicate key, an integer of thousands of digits
+        raise InputError(name, f"not a JSON report ({str(exc).splitlines()[0]})") from None
+    return check_report(data, name)
+
+
+def check_report(data: Any, name: str) -> dict[str, Any]:
+    """``data`` if it has the shape of an icscheck JSON report (what :func:`diff` reads), else an InputError."""
+    if not isinstance(data, dict):
+        raise InputError(name, "not an icscheck JSON report (it is not a JSON object)")
+    missing = [key for key in ("system", "as_of", "summary", "findings") if key not in data]
+    if missing:
+        raise InputError(name, f"not an icscheck JSON report ({', '.join(missing)} missing)")
+    if _depth(data) > MAX_REPORT_DEPTH:
+        raise InputError(name, f"not an icscheck JSON report (nested more than {MAX_REPORT_DEPTH} levels deep)")
+    try:
+        _Report.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise InputError(name, f"not an icscheck JSON report ({dotted(tuple(error['loc']))}: {error['msg']})") from None
+    return data
 
 
 def _stage_rank(stage: str | None) -> int:

@@ -19,6 +19,13 @@ engine (2.0.28) and how this module avoids or detects each:
 * ``set_rulesets`` mutates its input and names cannot be reused -> each
   evaluation creates its own rulesets from fresh JSON documents and deletes
   them afterwards; no state survives between two evaluations;
+* numbers in exponent form without a fraction (``1e-05``, ``1e+16``, as Python
+  writes them) are refused (error 204), and its number reader knows no other
+  exponent form -> facts and patterns are written by :func:`to_json`, which
+  writes every float as its shortest exact decimal with a fraction
+  (``1.0e-05``, ``1.0e+16``), read back as the same double;
+* ruleset creation and every engine call can fail with a bare C error code ->
+  each becomes an :class:`EngineError` (exit 3) with one line;
 * more than 64 rules branching from the same first pattern fail at assert
   time with error 303 -> rules are evaluated per subject kind, in rulesets of
   at most ``MAX_ENGINE_RULES`` engine rules (two or four per icscheck rule,
@@ -44,6 +51,36 @@ MAX_ENGINE_RULES = 60
 _OPS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 #: Engine rule suffixes: the selector holds / fails, the condition holds / fails.
 WHERE_HOLDS, WHERE_FAILS, HOLDS_SUFFIX, FAILS_SUFFIX = "where", "outside", "holds", "fails"
+
+
+def _number(value: float) -> str:
+    """A finite float as the engine's reader parses it: Python's shortest repr, with a fraction before any exponent."""
+    text = repr(value)
+    if "e" in text and "." not in text.split("e")[0]:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text
+
+
+def to_json(value: Any) -> str:
+    """JSON for the engine: like ``json.dumps``, but with every number in a form the engine reads exactly."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise EngineError(f"the number {value!r} cannot be given to the engine")
+        return _number(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {to_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(to_json(v) for v in value) + "]"
+    raise EngineError(f"a value of type {type(value).__name__} cannot be given to the engine")
 
 
 def pattern(form: Positive) -> dict[str, Any]:
@@ -105,10 +142,13 @@ def _drain(handle: int) -> list[tuple[str, str]]:
 
 
 def _run_once(definition_json: str, facts: list[dict[str, Any]]) -> list[tuple[str, str]] | None:
-    handle = _dr.create_ruleset(RULESET, definition_json)
+    try:
+        handle = _dr.create_ruleset(RULESET, definition_json)
+    except Exception as exc:  # a bare C error code, e.g. 204 for a number it cannot read
+        raise EngineError(f"durable-rules could not create the ruleset: {exc}") from None
     try:
         for fact in facts:
-            code = _dr.assert_fact(handle, json.dumps(fact, ensure_ascii=False))[0]
+            code = _dr.assert_fact(handle, to_json(fact))[0]
             if code == 2:
                 return None  # an id hash collided with an earlier fact's: retry
             if code not in (0, 3):
@@ -131,7 +171,7 @@ def _three_way(matched: set[str], positive: str, negative: str, sid: str, confli
 
 def _evaluate_chunk(rules: list[Rule], kind: str, subjects: list[Subject]) -> Evaluation:
     """Evaluate rules about one subject kind in one fresh ruleset."""
-    definition_json = json.dumps(ruleset(rules, {kind}), ensure_ascii=False)
+    definition_json = to_json(ruleset(rules, {kind}))
     base = [s.engine_fact() for s in subjects]
     for fact in base:
         if len(fact) + 1 > MAX_ATTRIBUTES:

@@ -15,6 +15,7 @@ from typing import Any
 from . import __version__
 from .api import Result
 from .report import source_dict, summary_dict, words_text
+from .safetext import csv_cell, uri, xml_clean
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_KIND = {
@@ -82,7 +83,7 @@ def to_sarif(result: Result) -> str:
         }
         if f.location:
             location["physicalLocation"] = {
-                "artifactLocation": {"uri": f.location.file},
+                "artifactLocation": {"uri": uri(f.location.file)},
                 "region": {"startLine": max(1, f.location.line)},
             }
         entry["locations"] = [location]
@@ -114,7 +115,7 @@ def to_sarif(result: Result) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def to_junit(result: Result) -> str:
@@ -144,7 +145,7 @@ def to_junit(result: Result) -> str:
         elif f.status in ("waived", "info", "not_applicable"):
             ET.SubElement(case, "skipped", message=f"{f.status}: {f.message}")
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_clean(ET.tostring(suites, encoding="unicode")) + "\n"
 
 
 CSV_COLUMNS = (
@@ -179,7 +180,8 @@ def to_csv(result: Result) -> str:
     writer.writerow(CSV_COLUMNS)
     for f in result.findings:
         writer.writerow(
-            (
+            csv_cell(cell)
+            for cell in (
                 system.id,
                 system.name,
                 system.ods_code or "",

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from .fixture import COUNCIL_KINDS, Fixture
+from .safetext import xml_clean
 from .yamlsource import PathKey
 
 SYSTEM_BOARD_KINDS = frozenset({"system_partnership_board", "icb_board"})
@@ -285,7 +286,7 @@ def export_graph(graph: SystemGraph, fmt: str) -> str:
     for u, v, rel in sorted(graph.g.edges(keys=True)):
         out.add_edge(u, v, key=rel, rel=rel)
     if fmt == "graphml":
-        return "\n".join(nx.generate_graphml(out)) + "\n"
+        return xml_clean("\n".join(nx.generate_graphml(out))) + "\n"
     if fmt == "dot":
         return to_dot(out)
     raise ValueError(f"unknown graph format {fmt}")

@@ -10,19 +10,46 @@ out or written as ``null``: it is *unknown*, never invented.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, StringConstraints, Tag, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PrivateAttr, Strict as StrictType, StringConstraints, Tag, model_validator
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
+
+def _iso_date(value: object) -> object:
+    """A date written as YAML's date or as quoted ISO text (YYYY-MM-DD); nothing else becomes a date."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"'{value}' is not a valid date ({exc})") from None
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+
 SCHEMA_VERSION = 1
 
 
+class _Choice:
+    """``Choice[SomeEnum]``: one of an enumeration's values, written as its text (models are otherwise strict)."""
+
+    def __class_getitem__(cls, item):
+        return Annotated[item, StrictType(False)]
+
+
+Choice = _Choice
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+    """Unknown keys are errors, and values are never coerced: ``"100000"`` is not an integer, ``1.0``
+    not an integer, ``"yes"`` or ``1`` not true/false, ``12`` not text; numbers must be finite."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, strict=True, allow_inf_nan=False)
 
 
 class OrgKind(str, Enum):
@@ -298,7 +325,7 @@ class EvidenceItem(Strict):
     id: Id
     title: Text
     publisher: Text | None = None
-    date: dt.date
+    date: Date
     section: Text | None = Field(default=None, description="Section, page or paragraph cited")
     url: Text | None = None
     note: Text | None = None
@@ -367,7 +394,7 @@ class SystemInfo(Cited):
     region: Text | None = None
     population: int | None = Field(default=None, ge=0, description="Resident population")
     registered_population: int | None = Field(default=None, ge=0)
-    assessment_date: dt.date
+    assessment_date: Date
     finance: Finance | None = None
     rule_packs: list[Id] = Field(default_factory=list, description="Local rule packs (folders of rules-local/) that apply to this system")
 
@@ -375,10 +402,10 @@ class SystemInfo(Cited):
 class Organisation(Cited):
     id: Id
     name: Text
-    kind: OrgKind
+    kind: Choice[OrgKind]
     ods_code: Text | None = None
     ons_code: Text | None = None
-    services: list[Service] = Field(default_factory=list, description="Services beyond the kind's own")
+    services: list[Choice[Service]] = Field(default_factory=list, description="Services beyond the kind's own")
     places: list[Id] = Field(default_factory=list, description="Places the organisation serves")
     digital_lead_on_board: bool | None = Field(default=None, description="A CCIO or CIO sits on its board")
     cyber_security_compliant: bool | None = Field(
@@ -391,7 +418,7 @@ class Place(Cited):
     name: Text
     population: int | None = Field(default=None, ge=0)
     councils: list[Id] = Field(default_factory=list)
-    service_offer: list[ServiceArea] = Field(default_factory=list, description="Service areas of the offer at place")
+    service_offer: list[Choice[ServiceArea]] = Field(default_factory=list, description="Service areas of the offer at place")
 
 
 class Neighbourhood(Cited):
@@ -405,14 +432,14 @@ class Neighbourhood(Cited):
 class Collaborative(Cited):
     id: Id
     name: Text
-    kind: CollaborativeKind
+    kind: Choice[CollaborativeKind]
     members: list[Id] = Field(default_factory=list, description="Member organisations; empty while not yet agreed or not known")
     members_complete: bool = Field(
         default=True,
         description="false when the members listed are only some of its members (the sources name only some): counts over them are then lower bounds",
     )
     lead: Id | None = None
-    status: Status | None = None
+    status: Choice[Status] | None = None
 
 
 class Attendance(str, Enum):
@@ -424,11 +451,11 @@ class Attendance(str, Enum):
 
 
 class Seat(Cited):
-    role: Role
+    role: Choice[Role]
     organisation: Id | None = None
     person: Text | None = None
     represents: list[Id] = Field(default_factory=list, description="Places or collaboratives the seat represents")
-    attendance: Attendance | None = Field(
+    attendance: Choice[Attendance] | None = Field(
         default=None,
         description="member; in_attendance (attends, not said to be a member); as_needed (attends when needed); null: the sources do not say",
     )
@@ -443,7 +470,7 @@ class DeclarationsOfInterest(Cited):
 class Board(Cited):
     id: Id
     name: Text
-    kind: BoardKind
+    kind: Choice[BoardKind]
     place: Id | None = None
     collaborative: Id | None = None
     sits_in_public: bool | None = None
@@ -465,10 +492,10 @@ TRANSCRIBED = "Id of the self-assessment this status was copied from (the system
 
 class Arrangement(Cited):
     id: Id
-    kind: ArrangementKind
+    kind: Choice[ArrangementKind]
     title: Text
-    status: Status | None = None
-    as_of: dt.date | None = None
+    status: Choice[Status] | None = None
+    as_of: Date | None = None
     transcribed_from: Id | None = Field(default=None, description=TRANSCRIBED)
 
 
@@ -476,14 +503,14 @@ class Attestation(Cited):
     """A dated, evidenced statement that a judgement criterion is met (to a status)."""
 
     id: Id
-    criterion: Criterion
+    criterion: Choice[Criterion]
     place: Id | None = Field(
         default=None,
         description="The place the attestation is about: required for a criterion about each place (place_leader_roles, icp_...), absent otherwise",
     )
     statement: Text
-    status: Status
-    as_of: dt.date
+    status: Choice[Status]
+    as_of: Date
     evidence: list[EvidenceRef] = Field(min_length=1, description="At least one evidence item (an id or {id, quote, locator})")
     transcribed_from: Id | None = Field(default=None, description=TRANSCRIBED)
 
@@ -506,7 +533,7 @@ class SelfAssessment(Cited):
     """The system's own published assessment: maturity stage per domain and RAG per arrangement."""
 
     id: Id
-    as_of: dt.date
+    as_of: Date
     label: Text = Field(description="How the source names this assessment, e.g. 'Current score (Nov 2020)'")
     maturity: dict[Domain, Stage] = Field(default_factory=dict)
     coa: dict[CoaKind, Rag] = Field(default_factory=dict)

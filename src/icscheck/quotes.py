@@ -36,12 +36,15 @@ from pydantic import BaseModel
 from .errors import InputError, Location
 from .fixture import Fixture
 from .model import Cited, EvidenceItem
+from .yamlsource import read_limited
 
 QuoteStatus = Literal["found", "normalised", "not_found", "no_document"]
 STATUSES: tuple[QuoteStatus, ...] = ("found", "normalised", "not_found", "no_document")
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".csv", ".tsv", ""})
 PDF_SUFFIXES = frozenset({".pdf"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+#: The largest source document read (100 MiB).
+MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
 TITLE_WINDOW = 3000  # characters of a document's opening searched for an item's title
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d"), "-")
@@ -258,10 +261,7 @@ def read_document(path: Path, name: str | None = None) -> Document:
     """Read a document as pages of text: PDF via pypdf, HTML without its markup, other files as text."""
     name = name or path.name
     suffix = path.suffix.lower()
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+    raw = read_limited(path, name, MAX_DOCUMENT_BYTES, "document")
     if suffix in PDF_SUFFIXES or raw.startswith(b"%PDF-"):
         return Document(name, _pdf_pages(raw, name), True)
     text = _plain_text(raw, name)

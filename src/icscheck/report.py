@@ -23,7 +23,8 @@ from .errors import Location
 from .findings import STATUS_LABEL, CitedWords, EvidenceRef, FactReading, Finding
 from .rules import PARAPHRASE_LABEL, Rule, Source
 from .scoring import MET, NOT_EVIDENCED, NOT_MET, STAGE_METHOD_TEXT, DomainScore, Readiness, StageCell, Summary
-from .templating import environment, html_environment
+from .safetext import visible
+from .templating import html_environment, markdown_environment
 from .graph import picture_graph
 from markupsafe import Markup
 
@@ -314,7 +315,7 @@ def report_dict(result: Result) -> dict[str, Any]:
 
 
 def to_json(result: Result) -> str:
-    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(report_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 # -- text ----------------------------------------------------------------------------------
@@ -439,7 +440,7 @@ def coa_table(summary: Summary) -> Table:
         table.add_column(column, overflow="fold")
     for info in summary.arrangements.values():
         rag = Text(info.rag, style=RAG_STYLE[info.rag]) if info.rag else Text("—", style="yellow")
-        table.add_row(info.name, rag, info.reason)
+        table.add_row(info.name, rag, Text(visible(info.reason)))
     return table
 
 
@@ -516,20 +517,20 @@ def roadmap_parts(summary: Summary) -> list[Any]:
             message = item.messages[0] if item.messages else ""
             style = "red" if item.action == "to do" else "yellow"
             where = f"{item.stage}, beyond the target" if item.beyond_target else item.stage
-            parts.append(Text.assemble((f"  {item.action:<11} ", style), f"{item.rule_id} ({where}): {message}"))
+            parts.append(Text.assemble((f"  {item.action:<11} ", style), visible(f"{item.rule_id} ({where}): {message}")))
     return parts
 
 
 def _finding_line(f: Finding) -> Text:
-    where = f" ({f.location.file}:{f.location.line})" if f.location else ""
+    where = visible(f" ({f.location.file}:{f.location.line})") if f.location else ""
     waived = ""
     if f.status == "waived" and f.waiver:
-        waived = f" [waived: {f.waiver.justification} — {f.waiver.approver}, until {f.waiver.expires}]"
+        waived = visible(f" [waived: {f.waiver.justification} — {f.waiver.approver}, until {f.waiver.expires}]")
     tag = "N/E" if f.status == "unknown" else f.status.upper()
     return Text.assemble(
         (f"{tag:5} ", STATUS_STYLE[f.status]),
         (f"{f.rule_id} ", "bold"),
-        f"{f.subject_kind} '{f.subject_name}': {f.message}",
+        visible(f"{f.subject_kind} '{f.subject_name}': {f.message}"),
         waived,
         (where, "dim"),
     )
@@ -539,7 +540,7 @@ def text_report(result: Result) -> Group:
     """A terminal summary: counts, scores, per rule the counts by status, then every gap and every finding not evidenced."""
     system = result.fixture.description.system
     header = Text.assemble(
-        (f"{system.name}", "bold"),
+        (visible(system.name), "bold"),
         f"  as of {result.as_of.isoformat()}  ·  {len(result.rules)} rules{rulebook_note(result)}  ·  engine: {result.engine}",
     )
     table = Table(show_edge=False, pad_edge=False, box=None)
@@ -551,10 +552,10 @@ def text_report(result: Result) -> Group:
     for rule in result.rules:
         counts = result.summary.by_rule[rule.id]
         table.add_row(
-            rule.id,
+            Text(rule.id),
             rule.spec.strength,
             *(str(counts[s]) if counts[s] else "·" for s in COLUMNS),
-            rule.spec.title + (f" [{PARAPHRASE_LABEL}]" if rule.spec.source.paraphrase else ""),
+            Text(visible(rule.spec.title + (f" [{PARAPHRASE_LABEL}]" if rule.spec.source.paraphrase else ""))),
         )
     summary = result.summary
     parts: list[Any] = [
@@ -596,37 +597,37 @@ def rules_table(rules: list[Rule]) -> Table:
         table.add_column(column, overflow="fold")
     for rule in rules:
         spec = rule.spec
-        table.add_row(spec.id, spec.framework, spec.strength, rule.kind, spec.title, spec.source.paragraph)
+        table.add_row(*(Text(visible(v)) for v in (spec.id, spec.framework, spec.strength, rule.kind, spec.title, spec.source.paragraph)))
     return table
 
 
 def rule_text(rule: Rule) -> Group:
     spec = rule.spec
     lines = [
-        Text(f"{spec.id}: {spec.title}", style="bold"),
-        Text(f"framework: {spec.framework}  strength: {spec.strength}  applies to: {rule.kind}"
+        Text(visible(f"{spec.id}: {spec.title}"), style="bold"),
+        Text(visible(f"framework: {spec.framework}  strength: {spec.strength}  applies to: {rule.kind}"
              + (f"  domain: {spec.domain}" if spec.domain else "")
-             + (f"  stage: {spec.stage}" if spec.stage else "")),
-        Text(f"source: {spec.source.citation()}"),
-        Text(f"requirement: {spec.source.requirement}"),
+             + (f"  stage: {spec.stage}" if spec.stage else ""))),
+        Text(visible(f"source: {spec.source.citation()}")),
+        Text(visible(f"requirement: {spec.source.requirement}")),
     ]
     if spec.source.wording():
-        lines.append(Text(f"wording: {spec.source.wording()}"))
+        lines.append(Text(visible(f"wording: {spec.source.wording()}")))
     if spec.source.note:
-        lines.append(Text(f"note: {spec.source.note}"))
+        lines.append(Text(visible(f"note: {spec.source.note}")))
     for extra in spec.also_cites:
-        lines.append(Text(f"also: {extra.citation()}"))
+        lines.append(Text(visible(f"also: {extra.citation()}")))
     lines += [
-        Text(f"why: {spec.rationale}"),
-        Text(f"examines: {', '.join(rule.examined)}"),
-        Text(f"file: {rule.file}"),
+        Text(visible(f"why: {spec.rationale}")),
+        Text(visible(f"examines: {', '.join(rule.examined)}")),
+        Text(visible(f"file: {rule.file}")),
     ]
     return Group(*lines)
 
 
 def to_markdown(result: Result, docs_base: str = "../docs/rules/") -> str:
     """The report as Markdown: scores, roadmap, every gap with its evidence and source, every rule."""
-    return environment().get_template("report.md.j2").render(**_context(result), docs_base=docs_base)
+    return markdown_environment().get_template("report.md.j2").render(**_context(result), docs_base=docs_base)
 
 
 def one_line(text: str) -> str:
@@ -705,11 +706,11 @@ def _context(result: Result) -> dict[str, Any]:
 
 
 def comparison_json(items: list[Comparison]) -> str:
-    return json.dumps([c.as_dict() for c in items], indent=2, ensure_ascii=False) + "\n"
+    return json.dumps([c.as_dict() for c in items], indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def comparison_markdown(items: list[Comparison]) -> str:
-    template = environment().get_template("comparison.md.j2")
+    template = markdown_environment().get_template("comparison.md.j2")
     return "\n".join(template.render(c=c, data=c.as_dict(), classes=CLASSES, why=why) for c in items)
 
 
@@ -743,7 +744,7 @@ def regional_dict(results: list[Result], threshold: str) -> dict[str, Any]:
 
 
 def regional_json(results: list[Result], threshold: str) -> str:
-    return json.dumps(regional_dict(results, threshold), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(regional_dict(results, threshold), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def regional_markdown(results: list[Result], threshold: str) -> str:
@@ -751,33 +752,36 @@ def regional_markdown(results: list[Result], threshold: str) -> str:
         {"system": r.fixture.description.system, "as_of": r.as_of.isoformat(), "summary": r.summary}
         for r in results
     ]
-    return environment().get_template("regional.md.j2").render(
+    return markdown_environment().get_template("regional.md.j2").render(
         results=rows, domains=MATRIX_DOMAINS, arrangements=OPERATING_ARRANGEMENTS, threshold=threshold,
         stage_method=results[0].summary.method if results else None,
     )
 
 
 def diff_markdown(d: dict[str, Any]) -> str:
-    return environment().get_template("diff.md.j2").render(d=d)
+    return markdown_environment().get_template("diff.md.j2").render(d=d)
 
 
 def diff_text(d: dict[str, Any]) -> Group:
-    parts: list[Any] = [Text(f"{d['new']['system']['name']}: {d['old']['as_of']} → {d['new']['as_of']}", style="bold"), Text("")]
+    def t(value: Any) -> Text:
+        return Text(visible(value))
+
+    parts: list[Any] = [Text(visible(f"{d['new']['system']['name']}: {d['old']['as_of']} → {d['new']['as_of']}"), style="bold"), Text("")]
     stages = Table(title="Maturity stage by domain", title_justify="left", show_edge=False, pad_edge=False, box=None)
     for column in ("domain", d["old"]["as_of"], d["new"]["as_of"], "change"):
-        stages.add_column(column)
+        stages.add_column(t(column))
     for row in d["domains"]:
-        stages.add_row(row["name"], stage_label(row["old"]), stage_label(row["new"]), row["change"])
+        stages.add_row(t(row["name"]), t(stage_label(row["old"])), t(stage_label(row["new"])), t(row["change"]))
     rags = Table(title="Operating arrangement RAG", title_justify="left", show_edge=False, pad_edge=False, box=None)
     for column in ("arrangement", d["old"]["as_of"], d["new"]["as_of"], "change"):
-        rags.add_column(column)
+        rags.add_column(t(column))
     for row in d["arrangements"]:
-        rags.add_row(row["name"], row["old"] or "—", row["new"] or "—", row["change"])
+        rags.add_row(t(row["name"]), t(row["old"] or "—"), t(row["new"] or "—"), t(row["change"]))
     gaps = d["gaps"]
     parts += [stages, Text(""), rags, Text(""), Text(f"Gaps: {len(gaps['new'])} new, {len(gaps['closed'])} closed, {len(gaps['unchanged'])} unchanged", style="bold")]
     for label, items, style in (("NEW", gaps["new"], "red"), ("CLOSED", gaps["closed"], "green")):
         for g in items:
-            parts.append(Text.assemble((f"{label:6} ", style), f"{g['rule_id']} {g['subject']['kind']} '{g['subject']['name']}': {g['message']}"))
+            parts.append(Text.assemble((f"{label:6} ", style), visible(f"{g['rule_id']} {g['subject']['kind']} '{g['subject']['name']}': {g['message']}")))
     return Group(*parts)
 
 

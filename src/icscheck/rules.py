@@ -25,7 +25,7 @@ from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 from .conditions import ConditionSpec, FactType, Node, Scalar, check_template, facts_read, parse, type_ok
 from .errors import InputError
 from .facts import RESERVED, SUBJECT_KINDS, FactSpec, catalogue
-from .model import Strict, Text
+from .model import Date, Strict, Text
 from .validation import validate
 from .resources import data_root
 from .yamlsource import PathKey, SourceMap, display_path, load_yaml
@@ -131,8 +131,8 @@ class RuleFile(Strict):
     parameters: dict[str, Scalar] = Field(default_factory=dict)
     message: Text = Field(description="Gap message template; {fact} placeholders")
     pass_message: Text | None = None
-    effective_from: dt.date = Field(description="The source's publication or commencement date (or the deadline it sets)")
-    effective_to: dt.date | None = Field(default=None, description="Last day in force, where later guidance or law replaced it")
+    effective_from: Date = Field(description="The source's publication or commencement date (or the deadline it sets)")
+    effective_to: Date | None = Field(default=None, description="Last day in force, where later guidance or law replaced it")
     superseded_by: Text | None = Field(default=None, description="What replaced the source on effective_to")
     successors: list[RuleId] = Field(default_factory=list, description="Rules that take over from effective_to")
     aliases: list[RuleId] = Field(default_factory=list)

@@ -20,7 +20,7 @@ from pydantic import Field, model_validator
 
 from .errors import InputError
 from .findings import Finding, WaiverRecord
-from .model import Strict, Text
+from .model import Date, Strict, Text
 from .rules import Rule, RuleId
 from .validation import validate
 from .yamlsource import SourceMap, load_yaml
@@ -33,8 +33,8 @@ class Waiver(Strict):
     subject: Text = Field(description="Subject id, or '*' for every subject of the rule")
     justification: Text
     approver: Text
-    granted: dt.date
-    expires: dt.date
+    granted: Date
+    expires: Date
 
     @model_validator(mode="after")
     def _dates(self):
@@ -64,6 +64,22 @@ def load_waivers(path: Path | str, rules: list[Rule]) -> tuple[list[Waiver], Sou
             )
         seen[key] = smap.line(("waivers", i))
     return parsed.waivers, smap
+
+
+def check_subjects(waivers: list[Waiver], smap: SourceMap, rules: list[Rule], subjects: list) -> None:
+    """Every waiver names a subject the rule applies to: one of the description's subjects of the rule's kind, or '*'."""
+    kinds = {rule.id: rule.kind for rule in rules} | {alias: rule.kind for rule in rules for alias in rule.spec.aliases}
+    ids: dict[str, set[str]] = {}
+    for subject in subjects:
+        ids.setdefault(subject.kind, set()).add(subject.id)
+    for i, waiver in enumerate(waivers):
+        kind = kinds[waiver.rule]
+        if waiver.subject != ALL_SUBJECTS and waiver.subject not in ids.get(kind, set()):
+            known = ", ".join(sorted(ids.get(kind, set()))[:8]) or "none"
+            raise InputError(
+                smap.location(("waivers", i, "subject")),
+                f"{waiver.rule} applies to each {kind}, and the description has no {kind} '{waiver.subject}' (its {kind}s: {known})",
+            )
 
 
 def _canonical(rule_id: str, rules: list[Rule]) -> str:
