@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -120,7 +121,8 @@ def test_html_escapes_quotes_and_locators(tmp_path):
     assert "<script>" not in html and "<b>p. 3</b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html and "&lt;b&gt;p. 3&lt;/b&gt;" in html
     markdown = report.to_markdown(result)
-    assert "alert(1)" in markdown and "<script>" not in markdown, "description text never becomes HTML in Markdown either"
+    assert "\\<script>alert(1)\\</script>" in markdown, "the quote is shown, its markup escaped"
+    assert not re.search(r"(?<!\\)<script>", markdown), "description text never becomes HTML in Markdown either"
 
 
 def test_explain_gives_the_words_behind_each_fact(run):
