@@ -215,10 +215,10 @@ def test_a_board_listed_without_members_stays_unknown():
 def test_an_engine_verdict_that_contradicts_the_trace_is_an_error_and_exit_3(run, monkeypatch, tmp_path):
     from icscheck import durable_engine
 
-    real = durable_engine.evaluate
+    real = durable_engine.DurableEvaluator.evaluate
 
-    def flipped(rules, subjects):
-        out = real(rules, subjects)
+    def flipped(self, rules, subjects):
+        out = real(self, rules, subjects)
         rule_id = "IC-PLACE-005"
         if rule_id in out:
             verdicts = dict(out[rule_id].verdicts)
@@ -226,7 +226,7 @@ def test_an_engine_verdict_that_contradicts_the_trace_is_an_error_and_exit_3(run
             out[rule_id] = RuleOutcome(verdicts)
         return out
 
-    monkeypatch.setattr(durable_engine, "evaluate", flipped)
+    monkeypatch.setattr(durable_engine.DurableEvaluator, "evaluate", flipped)
     result = api.check(PLANTED, [RULES])
     finding = next(f for f in result.findings if f.rule_id == "IC-PLACE-005" and f.subject_id == "west")
     assert finding.status == "error" and "the engine says it passes" in finding.message

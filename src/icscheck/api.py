@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import resources
-from .engine import AUTO, evaluate, resolve
+from .engine import AUTO, Evaluator, evaluator, resolve
 from .errors import InputError
 from .facts import Subject, derive_subjects
 from .findings import Finding, FindingBuilder, build_findings
@@ -63,7 +63,7 @@ class Result:
 def check_fixture(
     fixture: Fixture,
     rules: list[Rule],
-    engine: str = AUTO,
+    engine: str | Evaluator = AUTO,
     as_of: dt.date | None = None,
     threshold: str = DEFAULT_THRESHOLD,
     waivers: tuple[list[Waiver], str | SourceMap] | None = None,
@@ -76,8 +76,10 @@ def check_fixture(
     rules in force on another date instead of those in force on the assessment date;
     ``stage_method`` is how a maturity domain's stage is read: ``best-fit`` (most of the bullets of
     the stage and of every lower stage met; the default) or ``strict`` (every one of them).
+    ``engine`` is an engine's name or an :class:`~icscheck.engine.Evaluator` made once for many
+    systems (see :func:`evaluator_for`).
     """
-    engine, _ = resolve(engine)
+    runner = engine if not isinstance(engine, str) else evaluator(resolve(engine)[0])
     if stage_method not in STAGE_METHODS:
         raise InputError("--stage-method", f"unknown stage method '{stage_method}'; choose from {', '.join(STAGE_METHODS)}")
     as_of = as_of or fixture.description.system.assessment_date
@@ -85,7 +87,7 @@ def check_fixture(
     graph = SystemGraph(fixture)
     subjects = derive_subjects(graph)
     in_force = [rule for rule in rules if rule.in_force(rulebook_date)]
-    evaluation = evaluate(in_force, subjects, engine)
+    evaluation = runner.evaluate(in_force, subjects)
     findings = build_findings(rules, evaluation, FindingBuilder(fixture, graph, subjects), rulebook_date)
     if waivers is not None:
         items, source = waivers
@@ -94,7 +96,12 @@ def check_fixture(
             source = source.file
         findings = apply_waivers(findings, items, rules, as_of, source)
     summary = summarise(rules, findings, subjects, threshold, stage_method)
-    return Result(fixture, rules, engine, as_of, rulebook_date, subjects, findings, summary, graph)
+    return Result(fixture, rules, runner.name, as_of, rulebook_date, subjects, findings, summary, graph)
+
+
+def evaluator_for(engine: str = AUTO) -> Evaluator:
+    """An evaluator to check many systems with (``auto``: durable-rules where it imports, else Python)."""
+    return evaluator(resolve(engine)[0])
 
 
 def _resolved(path: Path) -> Path:

@@ -35,6 +35,7 @@ engine (2.0.28) and how this module avoids or detects each:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import durable_rules_engine as _dr
@@ -53,34 +54,27 @@ _OPS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 WHERE_HOLDS, WHERE_FAILS, HOLDS_SUFFIX, FAILS_SUFFIX = "where", "outside", "holds", "fails"
 
 
-def _number(value: float) -> str:
-    """A finite float as the engine's reader parses it: Python's shortest repr, with a fraction before any exponent."""
-    text = repr(value)
-    if "e" in text and "." not in text.split("e")[0]:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}.0e{exponent}"
-    return text
+_STRING_OR_EXPONENT = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?[eE][-+]?\d+')
+_EXPONENT = re.compile(r"\d[eE][-+]?\d")
+
+
+def _fraction(match: re.Match[str]) -> str:
+    """A number in exponent form without a fraction (``1e-05``) gets one (``1.0e-05``); strings stay as they are."""
+    text = match.group(0)
+    if text.startswith('"'):
+        return text
+    mantissa, _, exponent = text.lower().partition("e")
+    return text if "." in mantissa else f"{mantissa}.0e{exponent}"
 
 
 def to_json(value: Any) -> str:
-    """JSON for the engine: like ``json.dumps``, but with every number in a form the engine reads exactly."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise EngineError(f"the number {value!r} cannot be given to the engine")
-        return _number(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {to_json(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(to_json(v) for v in value) + "]"
-    raise EngineError(f"a value of type {type(value).__name__} cannot be given to the engine")
+    """JSON for the engine: ``json.dumps``, with every number in a form the engine reads exactly (Python's
+    shortest repr of a float, which reads back as the same double, given a fraction before any exponent)."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError) as exc:
+        raise EngineError(f"a value cannot be given to the engine: {exc}") from None
+    return _STRING_OR_EXPONENT.sub(_fraction, text) if _EXPONENT.search(text) else text
 
 
 def pattern(form: Positive) -> dict[str, Any]:
@@ -169,9 +163,8 @@ def _three_way(matched: set[str], positive: str, negative: str, sid: str, confli
     return HOLDS if yes else FAILS if no else UNKNOWN
 
 
-def _evaluate_chunk(rules: list[Rule], kind: str, subjects: list[Subject]) -> Evaluation:
+def _evaluate_chunk(rules: list[Rule], kind: str, subjects: list[Subject], definition_json: str) -> Evaluation:
     """Evaluate rules about one subject kind in one fresh ruleset."""
-    definition_json = to_json(ruleset(rules, {kind}))
     base = [s.engine_fact() for s in subjects]
     for fact in base:
         if len(fact) + 1 > MAX_ATTRIBUTES:
@@ -219,15 +212,43 @@ def _chunks(rules: list[Rule]) -> list[list[Rule]]:
     return chunks
 
 
+class DurableEvaluator:
+    """Evaluates rules with durable-rules; made once per run, it compiles each rule's engine rules once
+    and each ruleset's JSON once, however many systems it evaluates. Each evaluation still runs in
+    fresh rulesets, deleted afterwards, so nothing one system asserts is seen by another."""
+
+    name = "durable"
+
+    def __init__(self) -> None:
+        self._fragments: dict[str, str] = {}  # rule id -> its engine rules, as JSON members
+        self._definitions: dict[tuple[str, ...], str] = {}  # (kind, rule ids...) -> ruleset JSON
+
+    def _fragment(self, rule: Rule) -> str:
+        if rule.id not in self._fragments:
+            self._fragments[rule.id] = to_json(engine_rules(rule))[1:-1]
+        return self._fragments[rule.id]
+
+    def _definition(self, kind: str, rules: list[Rule]) -> str:
+        key = (kind, *(rule.id for rule in rules))
+        if key not in self._definitions:
+            sentinel = to_json({f"seen#{kind}": _match(kind)})[1:-1]
+            self._definitions[key] = "{" + ", ".join([sentinel, *(self._fragment(rule) for rule in rules)]) + "}"
+        return self._definitions[key]
+
+    def evaluate(self, rules: list[Rule], subjects: list[Subject]) -> Evaluation:
+        """Evaluate every rule over the subjects of its kind."""
+        result: Evaluation = {}
+        for kind in sorted({rule.kind for rule in rules}):
+            mine = [rule for rule in rules if rule.kind == kind]
+            of_kind = [s for s in subjects if s.kind == kind]
+            if not of_kind:
+                result.update({rule.id: RuleOutcome({}) for rule in mine})
+                continue
+            for chunk in _chunks(mine):
+                result.update(_evaluate_chunk(chunk, kind, of_kind, self._definition(kind, chunk)))
+        return result
+
+
 def evaluate(rules: list[Rule], subjects: list[Subject]) -> Evaluation:
-    """Evaluate every rule over the subjects of its kind."""
-    result: Evaluation = {}
-    for kind in sorted({rule.kind for rule in rules}):
-        mine = [rule for rule in rules if rule.kind == kind]
-        of_kind = [s for s in subjects if s.kind == kind]
-        if not of_kind:
-            result.update({rule.id: RuleOutcome({}) for rule in mine})
-            continue
-        for chunk in _chunks(mine):
-            result.update(_evaluate_chunk(chunk, kind, of_kind))
-    return result
+    """Evaluate every rule over the subjects of its kind, with an evaluator of its own."""
+    return DurableEvaluator().evaluate(rules, subjects)

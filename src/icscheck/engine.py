@@ -14,7 +14,7 @@ cannot be decided from what the description states (unknown):
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Protocol
 
 from .conditions import verdict
 from .errors import EngineError, InputError
@@ -43,15 +43,35 @@ def evaluate_python(rules: Iterable[Rule], subjects: list[Subject]) -> Evaluatio
     return result
 
 
-def evaluate(rules: list[Rule], subjects: list[Subject], engine: str = "durable") -> Evaluation:
-    """Evaluate rules with the named evaluator."""
-    if engine == "python":
+class Evaluator(Protocol):
+    """Something that evaluates rules over a system's subjects; made once and used for every system of a run."""
+
+    name: str
+
+    def evaluate(self, rules: list[Rule], subjects: list[Subject]) -> Evaluation: ...
+
+
+class PythonEvaluator:
+    name = "python"
+
+    def evaluate(self, rules: list[Rule], subjects: list[Subject]) -> Evaluation:
         return evaluate_python(rules, subjects)
+
+
+def evaluator(engine: str) -> Evaluator:
+    """A fresh evaluator of the named engine (``durable`` or ``python``; see :func:`resolve` for ``auto``)."""
+    if engine == "python":
+        return PythonEvaluator()
     if engine == "durable":
         from . import durable_engine
 
-        return durable_engine.evaluate(rules, subjects)
+        return durable_engine.DurableEvaluator()
     raise EngineError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
+
+
+def evaluate(rules: list[Rule], subjects: list[Subject], engine: str = "durable") -> Evaluation:
+    """Evaluate rules with the named evaluator."""
+    return evaluator(engine).evaluate(rules, subjects)
 
 
 def durable_available() -> bool:
