@@ -1,27 +1,47 @@
-"""National-scale benchmark: 42 synthetic systems, about 10,000 nodes in all.
+"""National-scale benchmark of what users run: 42 synthetic systems, about 12,000 graph nodes.
 
-Run:  python benchmarks/national.py [--engine durable|python] [--systems 42]
+Run:  python benchmarks/national.py [--systems 42] [--repeat 3] [--scales 1,4,16] [--quick]
 
-Each system has 4-5 places, neighbourhoods, PCNs, GP practices, trusts,
-councils, collaboratives and boards with seats, sized so that the 42 systems
-together hold about 10,000 graph nodes.  Prints the wall time to load, build
-and evaluate them all (rules loaded once).
+Each system has five places, neighbourhoods, PCNs, GP practices, trusts, councils, collaboratives
+and boards with seats, sized so that the 42 systems together hold about 12,000 graph nodes.  In
+one run, side by side (medians of --repeat runs; wall time, and peak memory of whole processes):
+
+* the floors: a bare import of the dependencies, and reading the 42 files with PyYAML's C loader;
+* ``icscheck check`` of one real system as a whole process, and ``icscheck --version``;
+* the check of the 42 systems by phase (load, graph, facts, engine, findings, scoring) with each
+  engine, one evaluator per run as ``batch`` uses it;
+* ``icscheck batch`` end to end with all its reports, as a whole process, with each engine;
+* a scaling series (1x, 4x, 16x the national size by default) with time per graph node.
+
+It prints ratios to the floors, so the numbers mean something on a noisy machine.  It reports; it
+never fails on timing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import yaml
 
-from icscheck.api import check_fixture
+from icscheck.api import evaluator_for
+from icscheck.engine import durable_available
+from icscheck.facts import derive_subjects
+from icscheck.findings import FindingBuilder, build_findings
 from icscheck.fixture import load_fixture
 from icscheck.graph import SystemGraph
-from icscheck.resources import rules_dir
+from icscheck.resources import example_fixture, rules_dir
 from icscheck.rules import load_rules
+from icscheck.scoring import summarise
+
+DEPENDENCIES = "import click, jinja2, networkx, openpyxl, pydantic, rich, yaml"
 
 
 def synthetic_system(n: int) -> dict:
@@ -67,29 +87,126 @@ def synthetic_system(n: int) -> dict:
     }
 
 
+_MEASURE = (
+    "import os, resource, subprocess, sys, time; start = time.perf_counter(); "
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode; "
+    "wall = time.perf_counter() - start; "
+    "print(code, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def _process(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one whole process (measured by a parent of its own)."""
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *args], capture_output=True, text=True, check=False,
+                          env={**os.environ, "NO_COLOR": "1"})
+    code, wall, peak = done.stdout.split()
+    if int(code) not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed ({code}): {done.stderr.strip()[:400]}")
+    return float(wall), int(peak) / 1024
+
+
+def _median_process(args: list[str], repeat: int) -> tuple[float, float]:
+    runs = [_process(args) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def _write_systems(folder: Path, count: int) -> list[Path]:
+    paths = []
+    for n in range(count):
+        path = folder / f"s{n}.yaml"
+        path.write_text(yaml.safe_dump(synthetic_system(n), sort_keys=False))
+        paths.append(path)
+    return paths
+
+
+def _phases(paths: list[Path], rules, engine: str) -> dict[str, float]:
+    """Seconds per phase of checking every system, one evaluator for the run."""
+    times = dict.fromkeys(("load", "graph", "facts", "engine", "findings", "scoring"), 0.0)
+    runner = evaluator_for(engine)
+    for path in paths:
+        t0 = time.perf_counter()
+        fixture = load_fixture(path)
+        t1 = time.perf_counter()
+        graph = SystemGraph(fixture)
+        t2 = time.perf_counter()
+        subjects = derive_subjects(graph)
+        t3 = time.perf_counter()
+        as_of = fixture.description.system.assessment_date
+        in_force = [rule for rule in rules if rule.in_force(as_of)]
+        evaluation = runner.evaluate(in_force, subjects)
+        t4 = time.perf_counter()
+        findings = build_findings(rules, evaluation, FindingBuilder(fixture, graph, subjects), as_of)
+        t5 = time.perf_counter()
+        summarise(rules, findings, subjects)
+        t6 = time.perf_counter()
+        for key, (a, b) in zip(times, ((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6)), strict=True):
+            times[key] += b - a
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--engine", default="durable", choices=["durable", "python"])
     parser.add_argument("--systems", type=int, default=42)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scales", default="1,4,16", help="multiples of the national size for the scaling series")
+    parser.add_argument("--quick", action="store_true", help="one run of each, no scaling series")
     args = parser.parse_args()
+    repeat = 1 if args.quick else args.repeat
+    engines = ["durable", "python"] if durable_available() else ["python"]
+    icscheck = [sys.executable, "-m", "icscheck"]
     rules = load_rules([rules_dir()])
     with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for n in range(args.systems):
-            path = Path(tmp) / f"s{n}.yaml"
-            path.write_text(yaml.safe_dump(synthetic_system(n), sort_keys=False))
-            paths.append(path)
-        start = time.perf_counter()
-        fixtures = [load_fixture(p) for p in paths]
-        loaded = time.perf_counter()
-        nodes = sum(SystemGraph(f).g.number_of_nodes() for f in fixtures)
-        graphed = time.perf_counter()
-        findings = sum(len(check_fixture(f, rules, args.engine).findings) for f in fixtures)
-        done = time.perf_counter()
-    print(
-        f"{args.systems} systems, {nodes} graph nodes, {len(rules)} rules, {findings} findings, engine {args.engine}: "
-        f"load {loaded - start:.2f}s, graph {graphed - loaded:.2f}s, check (graph+facts+engine+findings) {done - graphed:.2f}s"
-    )
+        folder = Path(tmp) / "systems"
+        folder.mkdir()
+        paths = _write_systems(folder, args.systems)
+        nodes = sum(SystemGraph(load_fixture(p)).g.number_of_nodes() for p in paths)
+        print(f"{args.systems} systems, {nodes} graph nodes, {len(rules)} rules; medians of {repeat} run(s); "
+              f"engines: {', '.join(engines)}")
+
+        import_floor, import_peak = _median_process([sys.executable, "-c", DEPENDENCIES], repeat)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        reads = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for path in paths:
+                yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+            reads.append(time.perf_counter() - start)
+        read_floor = statistics.median(reads)
+        print(f"floors: import of the dependencies {import_floor:.2f}s ({import_peak:.0f} MiB); "
+              f"reading the {args.systems} files with PyYAML's {loader.__name__} {read_floor:.2f}s")
+
+        version, _ = _median_process([*icscheck, "--version"], repeat)
+        one, one_peak = _median_process([*icscheck, "check", str(example_fixture()), "-o", str(Path(tmp) / "one.txt")], repeat)
+        print(f"icscheck --version {version:.2f}s ({version / import_floor:.1f}x the import floor); "
+              f"icscheck check of one real system {one:.2f}s ({one / import_floor:.1f}x the import floor), {one_peak:.0f} MiB")
+
+        for engine in engines:
+            phases = _phases(paths, rules, engine)
+            total = sum(phases.values())
+            detail = ", ".join(f"{k} {v:.2f}s" for k, v in phases.items())
+            print(f"check of {args.systems} systems, {engine}: {total:.2f}s ({total / read_floor:.1f}x the read floor; {detail})")
+
+        for engine in engines:
+            out = Path(tmp) / f"reports-{engine}"
+            wall, peak = _median_process([*icscheck, "batch", str(folder), "-o", str(out), "--engine", engine], repeat)
+            files = len(list(out.iterdir()))
+            print(f"icscheck batch of {args.systems} systems, {engine}, {files} report files: {wall:.2f}s wall "
+                  f"({wall / import_floor:.1f}x the import floor), {peak:.0f} MiB peak")
+
+        if not args.quick:
+            base = None
+            for scale in (int(x) for x in args.scales.split(",")):
+                big = Path(tmp) / f"x{scale}"
+                big.mkdir()
+                scaled = _write_systems(big, args.systems * scale)
+                scaled_nodes = nodes * scale
+                engine = engines[0]
+                start = time.perf_counter()
+                _phases(scaled, rules, engine)
+                took = time.perf_counter() - start
+                base = base or took
+                print(f"scaling {scale:>2}x ({args.systems * scale} systems, ~{scaled_nodes} nodes), {engine}: "
+                      f"{took:.2f}s, {took / scaled_nodes * 1e6:.0f} us per node, {took / base:.1f}x the 1x time")
 
 
 if __name__ == "__main__":
