@@ -28,7 +28,7 @@ from .templating import html_environment, markdown_environment
 from .graph import picture_graph
 from markupsafe import Markup
 
-REPORT_SCHEMA_VERSION = "2.1"
+REPORT_SCHEMA_VERSION = "3.0"
 COLUMNS = ("pass", "gap", "waived", "unknown", "info", "not_applicable", "error")  # status order in tables
 LISTED = ("gap", "error", "waived", "info")  # findings listed one by one under "Gaps"
 RAG_STYLE = {"G": "bold green", "GA": "green", "A": "yellow", "AR": "dark_orange", "R": "bold red"}
@@ -117,16 +117,15 @@ def cited_dict(c: CitedWords) -> dict[str, Any]:
     return {"claim": c.claim, "quote": c.quote, "locator": c.locator, "at": location_dict(c.at)}
 
 
-def evidence_dict(e: EvidenceRef) -> dict[str, Any]:
-    """An evidence item a finding rests on, with the words its claims cite from it."""
+def evidence_item_dict(e: EvidenceRef) -> dict[str, Any]:
+    """An evidence item, once per report (the report's ``evidence``, keyed by id)."""
     optional = (("publisher", e.publisher), ("section", e.section), ("url", e.url), ("quote", e.quote))
-    return {
-        "id": e.id,
-        "title": e.title,
-        "date": e.date,
-        **{k: v for k, v in optional if v},
-        "citations": [cited_dict(c) for c in e.citations],
-    }
+    return {"title": e.title, "date": e.date, **{k: v for k, v in optional if v}}
+
+
+def evidence_dict(e: EvidenceRef) -> dict[str, Any]:
+    """An evidence item a finding rests on, by id, with the words its claims cite from it."""
+    return {"id": e.id, "citations": [cited_dict(c) for c in e.citations]}
 
 
 def finding_dict(f: Finding, rule: Rule) -> dict[str, Any]:
@@ -304,6 +303,7 @@ def report_dict(result: Result) -> dict[str, Any]:
         "as_of": result.as_of.isoformat(),
         "rulebook_date": result.rulebook_date.isoformat(),
         "rules": [rule_dict(rule) for rule in result.rules],
+        "evidence": {e.id: evidence_item_dict(e) for e in sorted({e.id: e for f in result.findings for e in f.evidence}.values(), key=lambda e: e.id)},
         "findings": [finding_dict(f, rules[f.rule_id]) for f in result.findings],
         "errors": [
             {"rule_id": f.rule_id, "subject": f.subject_id, "message": f.message}
