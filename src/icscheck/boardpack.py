@@ -276,6 +276,7 @@ def rule_row(rule: Rule, findings: list[Finding], counts: dict[str, int], beyond
         "note": refs.note(spec.source.note) if spec.source.note else None,
         "also": [f"{refs.source(s)}, {s.paragraph}" for s in spec.also_cites],
         "findings": by_status,
+        "same_words_as": None,
         "others": [f"{counts[s]} {STATUS_LABEL[s]}" for s in ("pass", "not_applicable") if counts[s]],
     }
 
@@ -300,6 +301,11 @@ def report_context(result: Result) -> dict[str, Any]:
     rule_rows = [
         rule_row(rules[rid], shown.get(rid, []), result.summary.by_rule[rid], rid in beyond_rules, refs) for rid in sorted(rules)
     ]
+    quoted: dict[str, str] = {}
+    for row in rule_rows:  # the same words of a source, given once: later rules that rest on them point back
+        if row["shown"] and row["quote"]:
+            row["same_words_as"] = quoted.setdefault(row["quote"], row["id"]) if row["quote"] in quoted else None
+            quoted.setdefault(row["quote"], row["id"])
     freedoms = result.summary.freedoms
     description = result.fixture.file
 
