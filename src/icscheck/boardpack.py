@@ -411,12 +411,12 @@ def _common_gaps(results: list[Result], rows: list[dict[str, Any]], threshold: s
         for rule in result.rules:
             specs.setdefault(rule.id, rule)
         for rule_id, counts in sorted(result.summary.by_rule.items()):
-            mention = {"name": row["name"], "as_of": row["as_of"], "link": f"{row['link']}#{rule_anchor(rule_id)}" if row["link"] else None}
+            mention = {"name": row["name"], "as_of": row["as_of"], "link": row["link"], "anchor": rule_anchor(rule_id)}
             if counts["gap"] or counts["error"]:
                 gaps.setdefault(rule_id, []).append({**mention, "count": counts["gap"] + counts["error"]})
             elif counts["unknown"]:
                 unknown.setdefault(rule_id, []).append(mention)
-    order = sorted(gaps, key=lambda rid: (-len(gaps[rid]), STRENGTH_ORDER[specs[rid].spec.strength], rid))
+    order = sorted(gaps, key=lambda rid: (-len(gaps[rid]), STRENGTH_ORDER[specs[rid].spec.strength], rid))  # beyond the target apart, in the template
     out = []
     for rid in order:
         rule = specs[rid]

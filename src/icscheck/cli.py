@@ -243,6 +243,7 @@ def _stem_outputs(result, stem: str) -> dict[str, str]:
         f"{stem}.json": report.to_json(result),
         f"{stem}.md": report.to_markdown(result),
         f"{stem}.txt": _render(report.text_report(result), False),
+        f"{stem}.html": report.to_html(result),
     }
     found = comparison.comparisons(result)
     if found:
@@ -264,10 +265,10 @@ def _stem_outputs(result, stem: str) -> dict[str, str]:
 def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, params) -> None:
     """Check every system description in FOLDER; write each system's reports and a regional summary.
 
-    For each description: NAME.json, NAME.md, NAME.txt and, where it carries
+    For each description: NAME.json, NAME.md, NAME.txt, NAME.html and, where it carries
     the system's own self-assessment, NAME.comparison.md and .json; then
-    regional.md, regional.json and regional.xlsx (a workbook).  Every description is checked before any
-    file is written.
+    regional.md, regional.json, regional.xlsx (a workbook) and regional.html (a dashboard linking each
+    NAME.html).  Every description is checked before any file is written.
     """
     engine, notice = resolve(engine)
     paths = api.fixture_files(Path(folder))
@@ -293,6 +294,7 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
     outputs["regional.json"] = report.regional_json(results, threshold)
     outputs["regional.md"] = report.regional_markdown(results, threshold)
     outputs["regional.xlsx"] = _regional_workbook(results, threshold)
+    outputs["regional.html"] = report.regional_html(results, threshold, [f"{path.stem}.html" for path in paths])
     target = Path(output)
     target.mkdir(parents=True, exist_ok=True)
     for name, text in sorted(outputs.items()):
