@@ -115,6 +115,10 @@ class Group:
     def count(self, strength: str, rules: dict[str, Rule]) -> int:
         return sum(1 for f in self.findings if rules[f.rule_id].spec.strength == strength)
 
+    def by_strength(self, rules: dict[str, Rule]) -> str:
+        """'2 must, 1 should': how many findings of the group, by the strength of their rule."""
+        return ", ".join(f"{n} {s}" for s in STRENGTHS if (n := self.count(s, rules)))
+
 
 def grouped(findings: list[Finding], rules: dict[str, Rule], prefix: str) -> list[Group]:
     """Findings grouped by framework and domain; in each group must before should before may, gaps before
