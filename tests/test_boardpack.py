@@ -111,7 +111,7 @@ def test_every_link_in_the_report_lands_on_something_in_it(cp_html):
     internal = [h[1:] for h in page.hrefs if h.startswith("#")]
     assert internal, "the report links within itself"
     assert not sorted(set(internal) - set(page.ids))
-    for section in ("summary", "maturity", "arrangements", "roadmap", "gaps", "system", "evidence", "freedoms", "rules"):
+    for section in ("summary", "maturity", "arrangements", "roadmap", "gaps", "system", "evidence", "freedoms", "sources", "rules"):
         assert f"#{section}" in page.hrefs, f"the contents list links to {section}"
 
 
@@ -177,7 +177,7 @@ def test_every_finding_links_to_its_rule_entry_with_requirement_source_and_words
         assert " ".join(source.requirement.split()).rstrip(".") in entry or " ".join(rules[rule_id].spec.title.split()) in entry
         if source.quote:
             assert " ".join(source.quote.split()) in entry or "The same words as" in entry, rule_id
-    sources = cp_html.split("<caption>Sources</caption>")[1].split("</table>")[0]
+    sources = cp_html.split("<caption>Source documents</caption>")[1].split("</table>")[0]
     assert "Designing integrated care systems (ICSs) in England: ICS maturity matrix (NHS England and NHS Improvement, June 2019)" in sources
     # each finding's row or card shows the documents' words
     vision = next(f for f in cp.findings if f.rule_id == "MM-LEAD-M2")
