@@ -29,9 +29,9 @@ from .report import (
     _context,
     counts_by_strength,
     picture_svg,
-    readiness_sentence,
 )
 from .rules import PARAPHRASE_LABEL, Rule
+from .scoring import beyond_target
 from .templating import html_environment
 
 #: The frameworks rules are grouped by, in the order reports show them.
@@ -148,10 +148,6 @@ def not_stated(f: Finding) -> str:
     return f.message[len(NOT_STATED_PREFIX):] if f.message.startswith(NOT_STATED_PREFIX) else f.message
 
 
-def _count_words(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def totals_rows(result: Result) -> list[dict[str, Any]]:
     """The totals panel: per status, the counted findings by strength, and those beyond the target."""
     counted = counts_by_strength(result)
@@ -258,7 +254,6 @@ class References:
 def rule_row(rule: Rule, findings: list[Finding], counts: dict[str, int], beyond: bool, refs: References) -> dict[str, Any]:
     """A rule as the report's appendix shows it: what it asks, where from, in whose words, and its findings here."""
     spec = rule.spec
-    _, area, _ = area_of(rule)
     by_status: dict[str, list[dict[str, str]]] = {}
     for f in findings:
         by_status.setdefault(STATUS_LABEL[f.status], []).append({"anchor": finding_anchor(f), "subject": subject_text(f)})
@@ -267,8 +262,6 @@ def rule_row(rule: Rule, findings: list[Finding], counts: dict[str, int], beyond
         "anchor": rule_anchor(spec.id),
         "title": spec.title,
         "strength": spec.strength,
-        "area": area,
-        "stage": spec.stage,
         "beyond": beyond,
         "shown": bool(findings),
         "requirement": spec.source.requirement,
@@ -308,8 +301,10 @@ def report_context(result: Result) -> dict[str, Any]:
     quoted: dict[str, str] = {}
     for row in rule_rows:  # the same words of a source, given once: later rules that rest on them point back
         if row["shown"] and row["quote"]:
-            row["same_words_as"] = quoted.setdefault(row["quote"], row["id"]) if row["quote"] in quoted else None
-            quoted.setdefault(row["quote"], row["id"])
+            if row["quote"] in quoted:
+                row["same_words_as"] = quoted[row["quote"]]
+            else:
+                quoted[row["quote"]] = row["id"]
     freedoms = result.summary.freedoms
     description = result.fixture.file
 
@@ -379,7 +374,6 @@ def _system_row(result: Result, link: str | None) -> dict[str, Any]:
         d = summary.domains[key]
         domains.append(
             {
-                "key": key,
                 "label": d.label,
                 "staged": d.staged,
                 "class": STAGE_CLASS[d.stage] if d.staged else STATE_CLASS[str(d.state)],
@@ -387,21 +381,17 @@ def _system_row(result: Result, link: str | None) -> dict[str, Any]:
             }
         )
     return {
-        "id": system.id,
         "name": system.name,
         "ods_code": system.ods_code,
         "as_of": result.as_of.isoformat(),
-        "file": result.fixture.file,
         "link": link,
         "readiness": summary.readiness.verdict,
         "readiness_class": READINESS_CLASS[summary.readiness.verdict],
         "system_stage": summary.system_stage or "not yet emerging",
         "domains": domains,
-        "coa": [{"key": k, "rag": summary.coa[k], "reason": summary.arrangements[k].reason} for k in OPERATING_ARRANGEMENTS],
+        "coa": [{"rag": summary.coa[k], "reason": summary.arrangements[k].reason} for k in OPERATING_ARRANGEMENTS],
         "gaps": {s: counts["gap"][s] for s in STRENGTHS},
-        "gap_total": sum(counts["gap"].values()),
         "unknown": {s: counts["unknown"][s] for s in STRENGTHS},
-        "unknown_total": sum(counts["unknown"].values()),
         "passed": sum(counts["pass"].values()),
     }
 
@@ -417,10 +407,10 @@ def _common_gaps(results: list[Result], rows: list[dict[str, Any]], threshold: s
         for rule_id, counts in sorted(result.summary.by_rule.items()):
             mention = {"name": row["name"], "as_of": row["as_of"], "link": row["link"], "anchor": rule_anchor(rule_id)}
             if counts["gap"] or counts["error"]:
-                gaps.setdefault(rule_id, []).append({**mention, "count": counts["gap"] + counts["error"]})
+                gaps.setdefault(rule_id, []).append(mention)
             elif counts["unknown"]:
                 unknown.setdefault(rule_id, []).append(mention)
-    order = sorted(gaps, key=lambda rid: (-len(gaps[rid]), STRENGTH_ORDER[specs[rid].spec.strength], rid))  # beyond the target apart, in the template
+    order = sorted(gaps, key=lambda rid: (-len(gaps[rid]), STRENGTH_ORDER[specs[rid].spec.strength], rid))
     out = []
     for rid in order:
         rule = specs[rid]
@@ -430,8 +420,7 @@ def _common_gaps(results: list[Result], rows: list[dict[str, Any]], threshold: s
                 "title": rule.spec.title,
                 "strength": rule.spec.strength,
                 "area": area_of(rule)[1] + (f", {rule.spec.stage}" if rule.spec.stage else ""),
-                "beyond": rule.spec.framework == "maturity-matrix" and rule.spec.stage is not None
-                and STAGES.index(rule.spec.stage) > STAGES.index(threshold),
+                "beyond": beyond_target(rule, threshold),
                 "systems": gaps[rid],
                 "unknown": unknown.get(rid, []),
             }
@@ -449,14 +438,12 @@ def regional_context(results: list[Result], threshold: str, links: list[str] | N
         "stage_method": results[0].summary.method if results else None,
         "domains": MATRIX_DOMAINS,
         "arrangements": OPERATING_ARRANGEMENTS,
-        "stages": STAGES,
         "rows": rows,
         "verdicts": verdicts,
         "readiness_class": READINESS_CLASS,
         "several": [c for c in common if len(c["systems"]) > 1],
         "single": [c for c in common if len(c["systems"]) == 1],
         "strengths": STRENGTHS,
-        "latest": max((r["as_of"] for r in rows), default=None),
     }
 
 
@@ -465,4 +452,4 @@ def regional_html(results: list[Result], threshold: str, links: list[str] | None
     return html_environment().get_template("regional.html.j2").render(**regional_context(results, threshold, links))
 
 
-__all__ = ["report_html", "regional_html", "anchor", "rule_anchor", "finding_anchor", "readiness_sentence"]
+__all__ = ["report_html", "regional_html", "anchor", "rule_anchor", "finding_anchor"]

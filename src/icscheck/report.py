@@ -25,7 +25,6 @@ from .rules import PARAPHRASE_LABEL, Rule, Source
 from .scoring import MET, NOT_EVIDENCED, NOT_MET, STAGE_METHOD_TEXT, DomainScore, Readiness, StageCell, Summary
 from .templating import environment, html_environment
 from .graph import picture_graph
-from markupsafe import Markup
 
 REPORT_SCHEMA_VERSION = "2.1"
 COLUMNS = ("pass", "gap", "waived", "unknown", "info", "not_applicable", "error")  # status order in tables
