@@ -157,7 +157,7 @@ def test_batch_checks_the_valid_descriptions_and_lists_the_invalid_ones(run, tmp
     lines = err.strip().splitlines()
     assert len(lines) == 2 and "b.yaml:2: invalid YAML" in lines[0] and "c.yaml:" in lines[1] and "2021-02-30" in lines[1]
     assert "1 systems" in stdout and "2 invalid" in stdout
-    assert {p.name for p in out.iterdir()} == {"a.json", "a.md", "a.txt", "regional.json", "regional.md", "regional.xlsx"}
+    assert {p.name for p in out.iterdir()} == {"a.json", "a.md", "a.txt", "a.html", "regional.json", "regional.md", "regional.xlsx", "regional.html"}
     assert [s["id"] for s in json.loads((out / "regional.json").read_text())["systems"]] == ["exemplar"]
 
 
@@ -180,7 +180,7 @@ def test_batch_never_writes_two_systems_over_each_other(run, tmp_path, names, sa
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == len(names) and all(says in line for line in lines), err
-    assert {p.name for p in out.iterdir()} == {"planted.json", "planted.md", "planted.txt", "regional.json", "regional.md", "regional.xlsx"}
+    assert {p.name for p in out.iterdir()} == {"planted.json", "planted.md", "planted.txt", "planted.html", "regional.json", "regional.md", "regional.xlsx", "regional.html"}
 
 
 def test_batch_refuses_a_description_whose_reports_would_replace_anothers(run, tmp_path):

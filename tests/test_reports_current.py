@@ -32,10 +32,11 @@ def test_committed_reports_are_current(run, tmp_path, monkeypatch):
     assert not stale, f"out of date: {stale}; run: {REGENERATE}"
 
 
-def test_every_real_system_has_text_markdown_and_json_reports():
+def test_every_real_system_has_text_markdown_json_and_html_reports():
     names = {p.name for p in (ROOT / "reports").iterdir()}
+    assert "regional.html" in names
     for fixture in (ROOT / "fixtures" / "real").glob("*.yaml"):
-        for suffix in (".json", ".md", ".txt"):
+        for suffix in (".json", ".md", ".txt", ".html"):
             assert fixture.stem + suffix in names
 
 

@@ -33,7 +33,7 @@ from .scoring import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, STAGE_METHODS
 from .yamlsource import parse_value, read_limited
 
 EXIT_OK, EXIT_GAPS, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3
-REGIONAL_FILES = ("regional.json", "regional.md", "regional.xlsx")
+REGIONAL_FILES = ("regional.json", "regional.md", "regional.xlsx", "regional.html")
 FAIL_ON = ("gap", "unknown")
 FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "csv", "xlsx")
 WIDTH = 120
@@ -311,6 +311,7 @@ def _stem_outputs(result, stem: str) -> dict[str, str]:
         f"{stem}.json": report.to_json(result),
         f"{stem}.md": report.to_markdown(result),
         f"{stem}.txt": _render(report.text_report(result), False),
+        f"{stem}.html": report.to_html(result),
     }
     found = comparison.comparisons(result)
     if found:
@@ -332,9 +333,10 @@ def _stem_outputs(result, stem: str) -> dict[str, str]:
 def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, params) -> None:  # noqa: C901
     """Check every system description in FOLDER; write each system's reports and a regional summary.
 
-    For each valid description: NAME.json, NAME.md, NAME.txt and, where it
+    For each valid description: NAME.json, NAME.md, NAME.txt, NAME.html and, where it
     carries the system's own self-assessment, NAME.comparison.md and .json;
-    then regional.md, regional.json and regional.xlsx (a workbook) over the valid ones.  Each invalid
+    then regional.md, regional.json, regional.xlsx (a workbook) and regional.html (a dashboard
+    linking each NAME.html) over the valid ones.  Each invalid
     description is listed with its one-line error, its reports are not
     written, and the exit code is 2.  Two descriptions of the same system on
     the same date, or two files whose reports would have the same names
@@ -392,7 +394,7 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
                 engine_failures.append(f"{loaded[path].file}: engine failure: {exc}")
             progress.advance(task)
     outputs: dict[str, str | bytes] = {}
-    kept = []
+    kept, kept_paths = [], []
     for path, result in zip(checked, results, strict=True):
         own = _stem_outputs(result, path.stem)
         clash = sorted(set(own) & (set(outputs) | set(REGIONAL_FILES)))
@@ -401,6 +403,7 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
             continue
         outputs.update(own)
         kept.append(result)
+        kept_paths.append(path)
     results = kept
     for path in paths:
         if path in invalid:
@@ -411,6 +414,7 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
         outputs["regional.json"] = report.regional_json(results, threshold)
         outputs["regional.md"] = report.regional_markdown(results, threshold)
         outputs["regional.xlsx"] = _regional_workbook(results, threshold)
+        outputs["regional.html"] = report.regional_html(results, threshold, [f"{path.stem}.html" for path in kept_paths])
         target = writing.check_folder(output)
         writing.write_all([(str(target / name), text) for name, text in sorted(outputs.items())], _echo, [str(p) for p in paths])
     click.echo(f"{output}: {len(results)} systems, {len(outputs)} files" + (f"; {len(invalid)} invalid" if invalid else ""))

@@ -26,7 +26,6 @@ from .scoring import MET, NOT_EVIDENCED, NOT_MET, STAGE_METHOD_TEXT, DomainScore
 from .safetext import visible
 from .templating import html_environment, markdown_environment
 from .graph import picture_graph
-from markupsafe import Markup
 
 REPORT_SCHEMA_VERSION = "3.0"
 COLUMNS = ("pass", "gap", "waived", "unknown", "info", "not_applicable", "error")  # status order in tables
@@ -850,5 +849,15 @@ def picture_svg(result: Result) -> str:
 
 
 def to_html(result: Result) -> str:
-    """One self-contained HTML file: no scripts, no network requests, every fixture string escaped."""
-    return html_environment().get_template("report.html.j2").render(**_context(result), picture=Markup(picture_svg(result)))
+    """One self-contained HTML file, laid out as a board pack (see :mod:`icscheck.boardpack`): no scripts, no
+    network requests, every fixture string escaped."""
+    from .boardpack import report_html  # it builds on this module's helpers
+
+    return report_html(result)
+
+
+def regional_html(results: list[Result], threshold: str, links: list[str] | None = None) -> str:
+    """The regional dashboard as one self-contained HTML file; ``links`` names each system's HTML report."""
+    from .boardpack import regional_html as dashboard
+
+    return dashboard(results, threshold, links)

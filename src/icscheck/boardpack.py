@@ -1,0 +1,455 @@
+"""The HTML report as a board pack, and the regional dashboard.
+
+Both are one self-contained file each: styles inline, no script, nothing loaded (a
+Content-Security-Policy says so), every value from a description escaped by the template
+environment.  Both are deterministic: the same inputs give byte-identical files.
+
+The report reads as a document: a contents list, a totals panel, the scores, the roadmap, the
+gaps grouped by framework and domain (must before should), the findings not evidenced listed
+compactly as things to evidence, the system picture, and the rules behind the findings (each
+with its requirement, source and the source's own words, or a paraphrase marked as such).
+Every finding links to its rule's entry.  Print styles make it an A4 document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from . import __version__
+from .api import Result
+from .findings import STATUS_LABEL, Finding
+from .frameworks import INTEGRATING_CARE_THEMES, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
+from .report import (
+    LISTED,
+    STRENGTHS,
+    _context,
+    counts_by_strength,
+    picture_svg,
+)
+from .rules import PARAPHRASE_LABEL, Rule
+from .scoring import beyond_target
+from .templating import html_environment
+
+#: The frameworks rules are grouped by, in the order reports show them.
+FRAMEWORK_NAMES = {
+    "maturity-matrix": "ICS maturity matrix",
+    "operating-arrangements": "Consistent operating arrangements",
+    "integrating-care": "Integrating care: next steps",
+    "planning": "Planning principles and financial tests",
+    "population-levels": "Population levels",
+    "governance": "Board governance",
+    "design-framework": "ICS design framework",
+    "health-and-care-act": "Health and Care Act 2022",
+    "provider-collaboratives": "Provider collaboratives",
+    "local": "Local rules",
+}
+#: Domains that are not matrix domains nor 'Integrating care' themes.
+OTHER_DOMAINS = {
+    "system-plans": "System plans",
+    "financial-tests": "Financial tests",
+    "digital": "Digital",
+    "icb-board": "ICB board",
+    "integrated-care-partnership": "Integrated care partnership",
+}
+DOMAIN_NAMES = {**MATRIX_DOMAINS, **INTEGRATING_CARE_THEMES, **OPERATING_ARRANGEMENTS, **OTHER_DOMAINS}
+DOMAIN_ORDER = {key: i for i, key in enumerate(DOMAIN_NAMES)}
+FRAMEWORK_ORDER = {key: i for i, key in enumerate(FRAMEWORK_NAMES)}
+STRENGTH_ORDER = {s: i for i, s in enumerate(STRENGTHS)}
+STATUS_ORDER = {s: i for i, s in enumerate(("gap", "error", "waived", "info"))}
+#: What a finding not evidenced says before the facts it does not state.
+NOT_STATED_PREFIX = "not evidenced — the description does not state "
+BADGE = {"gap": "gap", "error": "error", "waived": "waived", "info": "recorded"}
+READINESS_CLASS = {"ready": "ready", "not ready": "notready", "undetermined": "undetermined"}
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def anchor(*parts: str) -> str:
+    """A fragment identifier: only letters, digits, '_', '.' and '-'."""
+    return _UNSAFE.sub("-", "-".join(parts))
+
+
+def rule_anchor(rule_id: str) -> str:
+    return anchor("rule", rule_id)
+
+
+def finding_anchor(f: Finding) -> str:
+    return anchor("f", f.rule_id, f.subject_kind, f.subject_id)
+
+
+def humanise(key: str) -> str:
+    return key.replace("-", " ").replace("_", " ").capitalize()
+
+
+def framework_name(key: str) -> str:
+    return FRAMEWORK_NAMES.get(key) or humanise(key)
+
+
+def area_of(rule: Rule) -> tuple[tuple[int, str, int, str], str, str]:
+    """Where a rule sits, for grouping: a sort key (its framework, then its domain or arrangement), that
+    place's name, and a slug for anchors."""
+    spec = rule.spec
+    area = spec.domain or spec.arrangement or ""
+    framework = framework_name(spec.framework)
+    key = (
+        FRAMEWORK_ORDER.get(spec.framework, len(FRAMEWORK_ORDER)),
+        spec.framework,
+        DOMAIN_ORDER.get(area, -1 if not area else len(DOMAIN_ORDER)),
+        area,
+    )
+    title = f"{framework} — {DOMAIN_NAMES.get(area) or humanise(area)}" if area else framework
+    return key, title, anchor(spec.framework, area) if area else spec.framework
+
+
+@dataclass
+class Group:
+    """Findings of one framework and domain, in the order a reader takes them."""
+
+    title: str
+    anchor: str
+    findings: list[Finding] = field(default_factory=list)
+
+    def count(self, strength: str, rules: dict[str, Rule]) -> int:
+        return sum(1 for f in self.findings if rules[f.rule_id].spec.strength == strength)
+
+    def by_strength(self, rules: dict[str, Rule]) -> str:
+        """'2 must, 1 should': how many findings of the group, by the strength of their rule."""
+        return ", ".join(f"{n} {s}" for s in STRENGTHS if (n := self.count(s, rules)))
+
+
+def grouped(findings: list[Finding], rules: dict[str, Rule], prefix: str) -> list[Group]:
+    """Findings grouped by framework and domain; in each group must before should before may, gaps before
+    waived and recorded ones, then by rule and subject."""
+    keyed: dict[tuple, Group] = {}
+    for f in findings:
+        key, title, slug = area_of(rules[f.rule_id])
+        if key not in keyed:
+            keyed[key] = Group(title, anchor(prefix, slug))
+        keyed[key].findings.append(f)
+    out = [keyed[k] for k in sorted(keyed)]
+    for g in out:
+        g.findings.sort(
+            key=lambda f: (
+                STRENGTH_ORDER[rules[f.rule_id].spec.strength],
+                STATUS_ORDER.get(f.status, 0),
+                f.rule_id,
+                f.subject_kind,
+                f.subject_id,
+            )
+        )
+    return out
+
+
+def not_stated(f: Finding) -> str:
+    """What a finding not evidenced says the description does not state."""
+    return f.message[len(NOT_STATED_PREFIX):] if f.message.startswith(NOT_STATED_PREFIX) else f.message
+
+
+def totals_rows(result: Result) -> list[dict[str, Any]]:
+    """The totals panel: per status, the counted findings by strength, and those beyond the target."""
+    counted = counts_by_strength(result)
+    beyond = counts_by_strength(result, beyond=True)
+    labels = {
+        "gap": "Gaps",
+        "unknown": "Not evidenced (to evidence)",
+        "pass": "Passed",
+        "waived": "Waived",
+        "info": "Recorded (may, not met)",
+        "error": "Errors",
+        "not_applicable": "Not applicable",
+    }
+    rows = []
+    for status in ("gap", "unknown", "pass", "waived", "info", "error", "not_applicable"):
+        total = sum(counted[status].values())
+        apart = sum(beyond[status].values())
+        if status in ("info", "error") and not total and not apart:
+            continue
+        rows.append(
+            {
+                "status": status,
+                "label": labels[status],
+                "by_strength": [counted[status][s] for s in STRENGTHS],
+                "total": total,
+                "beyond": apart,
+            }
+        )
+    return rows
+
+
+def subject_text(f: Finding) -> str:
+    """The subject of a finding in words: the system itself, or a kind and a name."""
+    return "the system" if f.subject_kind == "system" else f"{f.subject_kind} ‘{f.subject_name}’"
+
+
+@dataclass(frozen=True)
+class EvidenceDoc:
+    """The evidence items of one document that a finding cites: the document's title and date, and the sections."""
+
+    title: str
+    date: str
+    url: str | None
+    sections: tuple[str, ...]
+
+
+def evidence_docs(f: Finding) -> list[EvidenceDoc]:
+    """A finding's evidence items, one entry per document (title and date), each with the sections cited."""
+    docs: dict[tuple[str, str], list[Any]] = {}
+    for e in f.evidence:
+        docs.setdefault((e.title, e.date), []).append(e)
+    out = []
+    for (title, date), items in docs.items():
+        sections = tuple(dict.fromkeys(e.section for e in items if e.section))
+        url = next((e.url for e in items if e.url), None)
+        out.append(EvidenceDoc(title, date, url, sections))
+    return out
+
+
+def distinct_words(f: Finding) -> list[Any]:
+    """The words cited by the claims behind a finding's deciding facts, each passage once."""
+    seen: dict[tuple[str, str | None, str | None], Any] = {}
+    for reading in f.grounds:
+        for w in f.words(reading):
+            seen.setdefault((w.title, w.quote, w.locator), w)
+    return list(seen.values())
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.lower()).split())
+
+
+def words_once(findings: list[Finding]) -> dict[str, tuple[list[Any], Finding | None]]:
+    """For each finding (by anchor) in the order listed: its distinct words, and the first finding listed before it
+    with the very same words (``None`` when these words are shown here for the first time)."""
+    first: dict[tuple, Finding] = {}
+    out: dict[str, tuple[list[Any], Finding | None]] = {}
+    for f in findings:
+        words = distinct_words(f)
+        key = tuple((w.title, w.quote, w.locator) for w in words)
+        earlier = first.get(key) if words else None
+        if words and earlier is None:
+            first[key] = f
+        out[finding_anchor(f)] = (words, earlier)
+    return out
+
+
+class References:
+    """Source documents and notes, each listed once and referred to by number (S1, S2, ...; note 1, 2, ...)."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, int] = {}
+        self.notes: dict[str, int] = {}
+
+    def source(self, src: Any) -> str:
+        key = f"{src.document} ({src.publisher}, {src.date_text()})"
+        number = self.sources.setdefault(key, len(self.sources) + 1)
+        return f"S{number}"
+
+    def note(self, text: str) -> int:
+        return self.notes.setdefault(text, len(self.notes) + 1)
+
+
+def rule_row(rule: Rule, findings: list[Finding], counts: dict[str, int], beyond: bool, refs: References) -> dict[str, Any]:
+    """A rule as the report's appendix shows it: what it asks, where from, in whose words, and its findings here."""
+    spec = rule.spec
+    by_status: dict[str, list[dict[str, str]]] = {}
+    for f in findings:
+        by_status.setdefault(STATUS_LABEL[f.status], []).append({"anchor": finding_anchor(f), "subject": subject_text(f)})
+    return {
+        "id": spec.id,
+        "anchor": rule_anchor(spec.id),
+        "title": spec.title,
+        "strength": spec.strength,
+        "beyond": beyond,
+        "shown": bool(findings),
+        "requirement": spec.source.requirement,
+        "requirement_differs": _plain(spec.source.requirement) != _plain(spec.title),
+        "source": refs.source(spec.source),
+        "paragraph": spec.source.paragraph,
+        "quote": spec.source.quote,
+        "paraphrase": spec.source.paraphrase,
+        "note": refs.note(spec.source.note) if spec.source.note else None,
+        "also": [f"{refs.source(s)}, {s.paragraph}" for s in spec.also_cites],
+        "findings": by_status,
+        "same_words_as": None,
+        "others": [f"{counts[s]} {STATUS_LABEL[s]}" for s in ("pass", "not_applicable") if counts[s]],
+    }
+
+
+def report_context(result: Result) -> dict[str, Any]:
+    """What the board-pack template shows, on top of what the Markdown report shows."""
+    context = _context(result)
+    rules = {rule.id: rule for rule in result.rules}
+    beyond_rules = set(result.summary.beyond_target.rules) if result.summary.beyond_target else set()
+    listed = [f for f in result.findings if f.status in LISTED]
+    unknown = [f for f in result.findings if f.status == "unknown"]
+    shown: dict[str, list[Finding]] = {}
+    for f in [*listed, *unknown]:
+        shown.setdefault(f.rule_id, []).append(f)
+    gap_groups = grouped([f for f in listed if f.rule_id not in beyond_rules], rules, "gaps")
+    gap_beyond = grouped([f for f in listed if f.rule_id in beyond_rules], rules, "gaps-beyond")
+    todo_groups = grouped([f for f in unknown if f.rule_id not in beyond_rules], rules, "evidence")
+    todo_beyond = grouped([f for f in unknown if f.rule_id in beyond_rules], rules, "evidence-beyond")
+    threshold = result.summary.readiness.threshold
+    todo_words = words_once([f for g in [*todo_groups, *todo_beyond] for f in g.findings])
+    refs = References()
+    rule_rows = [
+        rule_row(rules[rid], shown.get(rid, []), result.summary.by_rule[rid], rid in beyond_rules, refs) for rid in sorted(rules)
+    ]
+    quoted: dict[str, str] = {}
+    for row in rule_rows:  # the same words of a source, given once: later rules that rest on them point back
+        if row["shown"] and row["quote"]:
+            if row["quote"] in quoted:
+                row["same_words_as"] = quoted[row["quote"]]
+            else:
+                quoted[row["quote"]] = row["id"]
+    freedoms = result.summary.freedoms
+    description = result.fixture.file
+
+    def at(loc: Any) -> str:
+        """A place in the description: its line, or (in another file) file and line."""
+        return f"line {loc.line}" if loc.file == description else f"{loc.file}:{loc.line}"
+
+    context.update(
+        {
+            "strength_names": STRENGTHS,
+            "totals_rows": totals_rows(result),
+            "threshold": threshold,
+            "gap_groups": gap_groups,
+            "gap_beyond": gap_beyond,
+            "todo_groups": todo_groups,
+            "todo_beyond": todo_beyond,
+            "gap_count": sum(len(g.findings) for g in gap_groups),
+            "gap_beyond_count": sum(len(g.findings) for g in gap_beyond),
+            "todo_count": sum(len(g.findings) for g in todo_groups),
+            "todo_beyond_count": sum(len(g.findings) for g in todo_beyond),
+            "rules_by_id": rules,
+            "beyond_rules": beyond_rules,
+            "rule_rows": rule_rows,
+            "shown_count": len(shown),
+            "sources_list": list(refs.sources),
+            "notes_list": list(refs.notes),
+            "source_refs": {r["id"]: r["source"] for r in rule_rows},
+            "rule_anchor": rule_anchor,
+            "finding_anchor": finding_anchor,
+            "not_stated": not_stated,
+            "subject_text": subject_text,
+            "evidence_docs": evidence_docs,
+            "distinct_words": distinct_words,
+            "todo_words": todo_words,
+            "at": at,
+            "badge": BADGE,
+            "readiness_class": READINESS_CLASS[result.summary.readiness.verdict],
+            "paraphrase_label": PARAPHRASE_LABEL,
+            "picture": Markup(picture_svg(result)),
+            "freedom_areas": [
+                area
+                for area in dict.fromkeys([*(freedoms.now or {}), *(freedoms.next or {})])
+                if (freedoms.now or {}).get(area) or (freedoms.next or {}).get(area)
+            ],
+        }
+    )
+    return context
+
+
+def report_html(result: Result) -> str:
+    """One self-contained HTML file: no scripts, no network requests, every description string escaped."""
+    return html_environment().get_template("report.html.j2").render(**report_context(result))
+
+
+# -- the regional dashboard ---------------------------------------------------------------
+
+STAGE_CLASS = {None: "stage-none", "emerging": "stage-emerging", "developing": "stage-developing", "maturing": "stage-maturing", "thriving": "stage-thriving"}
+STATE_CLASS = {"met": "state-met", "not met": "state-notmet", "not evidenced": "state-ne"}
+
+
+def _system_row(result: Result, link: str | None) -> dict[str, Any]:
+    system = result.fixture.description.system
+    summary = result.summary
+    counts = counts_by_strength(result)
+    domains = []
+    for key in MATRIX_DOMAINS:
+        d = summary.domains[key]
+        domains.append(
+            {
+                "label": d.label,
+                "staged": d.staged,
+                "class": STAGE_CLASS[d.stage] if d.staged else STATE_CLASS[str(d.state)],
+                "below": d.staged and (d.stage is None or STAGES.index(d.stage) < STAGES.index(summary.readiness.threshold)),
+            }
+        )
+    return {
+        "name": system.name,
+        "ods_code": system.ods_code,
+        "as_of": result.as_of.isoformat(),
+        "link": link,
+        "readiness": summary.readiness.verdict,
+        "readiness_class": READINESS_CLASS[summary.readiness.verdict],
+        "system_stage": summary.system_stage or "not yet emerging",
+        "domains": domains,
+        "coa": [{"rag": summary.coa[k], "reason": summary.arrangements[k].reason} for k in OPERATING_ARRANGEMENTS],
+        "gaps": {s: counts["gap"][s] for s in STRENGTHS},
+        "unknown": {s: counts["unknown"][s] for s in STRENGTHS},
+        "passed": sum(counts["pass"].values()),
+    }
+
+
+def _common_gaps(results: list[Result], rows: list[dict[str, Any]], threshold: str) -> list[dict[str, Any]]:
+    """Each rule with a gap (or an error) in some system: the systems with one, linked, and those where it is not evidenced."""
+    specs: dict[str, Any] = {}
+    gaps: dict[str, list[dict[str, Any]]] = {}
+    unknown: dict[str, list[dict[str, Any]]] = {}
+    for result, row in zip(results, rows, strict=True):
+        for rule in result.rules:
+            specs.setdefault(rule.id, rule)
+        for rule_id, counts in sorted(result.summary.by_rule.items()):
+            mention = {"name": row["name"], "as_of": row["as_of"], "link": row["link"], "anchor": rule_anchor(rule_id)}
+            if counts["gap"] or counts["error"]:
+                gaps.setdefault(rule_id, []).append(mention)
+            elif counts["unknown"]:
+                unknown.setdefault(rule_id, []).append(mention)
+    order = sorted(gaps, key=lambda rid: (-len(gaps[rid]), STRENGTH_ORDER[specs[rid].spec.strength], rid))
+    out = []
+    for rid in order:
+        rule = specs[rid]
+        out.append(
+            {
+                "id": rid,
+                "title": rule.spec.title,
+                "strength": rule.spec.strength,
+                "area": area_of(rule)[1] + (f", {rule.spec.stage}" if rule.spec.stage else ""),
+                "beyond": beyond_target(rule, threshold),
+                "systems": gaps[rid],
+                "unknown": unknown.get(rid, []),
+            }
+        )
+    return out
+
+
+def regional_context(results: list[Result], threshold: str, links: list[str] | None = None) -> dict[str, Any]:
+    rows = [_system_row(r, links[i] if links else None) for i, r in enumerate(results)]
+    common = _common_gaps(results, rows, threshold)
+    verdicts = {v: [r for r in rows if r["readiness"] == v] for v in ("ready", "not ready", "undetermined")}
+    return {
+        "version": __version__,
+        "threshold": threshold,
+        "stage_method": results[0].summary.method if results else None,
+        "domains": MATRIX_DOMAINS,
+        "arrangements": OPERATING_ARRANGEMENTS,
+        "rows": rows,
+        "verdicts": verdicts,
+        "readiness_class": READINESS_CLASS,
+        "several": [c for c in common if len(c["systems"]) > 1],
+        "single": [c for c in common if len(c["systems"]) == 1],
+        "strengths": STRENGTHS,
+    }
+
+
+def regional_html(results: list[Result], threshold: str, links: list[str] | None = None) -> str:
+    """Systems side by side (never averaged), as one self-contained HTML file; ``links`` names each system's report."""
+    return html_environment().get_template("regional.html.j2").render(**regional_context(results, threshold, links))
+
+
+__all__ = ["report_html", "regional_html", "anchor", "rule_anchor", "finding_anchor"]
