@@ -166,7 +166,7 @@ def test_batch_checks_the_valid_descriptions_and_lists_the_invalid_ones(run, tmp
     [
         (("x.yaml", "x.yml"), "would write the same reports"),
         (("a.yaml", "b.yaml"), "describes the same system ('exemplar') on the same date (2021-09-30)"),
-        (("regional.yaml",), "its report regional.json would replace another report of this batch"),
+        (("regional.yaml",), "its report regional.html would replace another report of this batch"),
     ],
 )
 def test_batch_never_writes_two_systems_over_each_other(run, tmp_path, names, says):
