@@ -1,6 +1,12 @@
-"""The Jinja2 environments for Markdown (and other text) and HTML output."""
+"""The Jinja2 environments for Markdown (and other text) and HTML output.
+
+Each environment is made once per process (and its templates compiled once, on first use): no
+caller changes an environment after it is made, so sharing one changes nothing but the time.
+"""
 
 from __future__ import annotations
+
+from functools import cache
 
 import jinja2
 from markupsafe import Markup
@@ -50,16 +56,19 @@ def _environment(autoescape: bool, finalize=None) -> jinja2.Environment:
     return env
 
 
+@cache
 def html_environment() -> jinja2.Environment:
     """HTML and SVG: every value from a fixture is escaped, its control and bidi characters shown."""
     return _environment(autoescape=True, finalize=_html_finalize)
 
 
+@cache
 def environment() -> jinja2.Environment:
     """Markdown and other text from the rule files (rule documentation)."""
     return _environment(autoescape=False)
 
 
+@cache
 def markdown_environment() -> jinja2.Environment:
     """Markdown reports: every value is shown as text (escaped), file names as code spans (``| code``)."""
     env = _environment(autoescape=False, finalize=_markdown_finalize)
