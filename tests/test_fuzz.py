@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from icscheck import api, resources, rules
 from icscheck.fixture import load_fixture
 
-from conftest import EXEMPLAR
+from conftest import DURABLE, EXEMPLAR
 
 BASE = yaml.safe_load(EXEMPLAR.read_text())
 RAW_TOKENS = [
@@ -145,7 +145,7 @@ def test_mutated_descriptions_never_crash_and_the_engines_agree(run, monkeypatch
             return
         fixture = load_fixture(path)
         rulebook = _rulebook(tuple(str(d) for d in api.rule_dirs_for(fixture, [resources.rules_dir()])))
-        durable = api.check_fixture(fixture, rulebook, "durable")
         python = api.check_fixture(fixture, rulebook, "python")
-        assert _findings(durable) == _findings(python)
-        assert code == (1 if durable.has_gaps else 0)
+        if DURABLE:  # where durable-rules imports, it agrees with the Python evaluator on every valid mutant
+            assert _findings(api.check_fixture(fixture, rulebook, "durable")) == _findings(python)
+        assert code == (1 if python.has_gaps else 0)

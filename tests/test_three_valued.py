@@ -282,8 +282,8 @@ def test_where_durable_rules_cannot_be_imported_the_python_evaluator_runs(run, m
     from icscheck import engine
 
     monkeypatch.setattr(engine, "durable_available", lambda: False)
-    code, out, err = run("check", PLANTED, "--format", "json")
+    code, out, err = run("check", PLANTED, "--format", "json", raw=True)
     assert code == 1 and json.loads(out)["engine"] == "python"
     assert err.count("durable-rules cannot be imported") == 1 and "plain-Python evaluator runs instead" in err
-    code, _, err = run("check", PLANTED, "--engine", "durable")
+    code, _, err = run("check", PLANTED, "--engine", "durable", raw=True)
     assert code == 2 and "--engine python" in err and "Traceback" not in err
