@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 
@@ -19,6 +18,12 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     same = [c for c in options if plain(c) == plain(word)]
     if same:
         return same[0]
+    if len(plain(word)) >= 3:  # 'agreed' for agreed_on_track: the one choice that starts with it
+        starting = [c for c in options if plain(c).startswith(plain(word))]
+        if len(starting) == 1:
+            return starting[0]
+    import difflib
+
     near = difflib.get_close_matches(plain(word), [plain(c) for c in options], n=1, cutoff=0.6)
     if not near:
         return None

@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, InputErrors
-from .hints import did_you_mean, one_of
+from .hints import closest, did_you_mean, one_of
 from .yamlsource import PathKey, SourceMap
 
 M = TypeVar("M", bound=BaseModel)
@@ -145,15 +145,17 @@ def _message(error: dict, path: PathKey, model: type[BaseModel]) -> str:
         choices = _choices(error.get("ctx"))
         key = loc[-2] if loc and loc[-1] == "[key]" else None
         what = f"key {_q(value)}" if key else _q(value)
-        listed = f"choose from {one_of(choices, CHOICES_LISTED)}" if len(choices) <= CHOICES_LISTED else (
-            f"it is one of {len(choices)} values listed in the schema (icscheck schema)"
-        )
         where = dotted(path[:-1]) if key else here
         field = loc[-3] if key and len(loc) >= 3 else loc[-1] if loc else None
         noun = f"a valid {field if isinstance(field, str) else 'value'}"
         if key:
             noun = f"a valid key of {field}" if isinstance(field, str) else "a valid key"
-        return f"{where}: {what} is not {noun}{did_you_mean(str(value), choices)}; {listed}"
+        guess = did_you_mean(str(value), choices)
+        if guess:
+            return f"{where}: {what} is not {noun}{guess}"
+        if len(choices) <= CHOICES_LISTED:
+            return f"{where}: {what} is not {noun}; choose from {one_of(choices, CHOICES_LISTED)}"
+        return f"{where}: {what} is not {noun}; it is one of {len(choices)} values listed in the schema (icscheck schema)"
     if kind == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == ID_PATTERN and isinstance(value, str):
         return f"{here}: '{_shown(value)}' is not a valid id ({ID_RULE}); write '{fixed_id(value)}'"
     if kind in DATE_ERRORS and isinstance(value, dt.datetime):
@@ -191,10 +193,20 @@ def problems(model: type[M], data: Any, smap: SourceMap, exc: ValidationError) -
     """Every error of a validation, positioned and in words, in the order of the file."""
     found: dict[tuple, InputError] = {}
     missing: dict[PathKey, list[str]] = {}  # missing keys of one mapping are one problem
-    for error in exc.errors():
+    errors = exc.errors()
+    meant: set[tuple] = set()  # (parent, key) of missing keys an unknown key beside them was probably meant to be
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            path = _data_path(data, tuple(error["loc"]))
+            if path:
+                guess = closest(str(path[-1]), fields_at(model, tuple(error["loc"])[:-1]))
+                if guess is not None:
+                    meant.add((path[:-1], guess))
+    for error in errors:
         path = _data_path(data, tuple(error["loc"]))
         if error["type"] == "missing" and path:
-            missing.setdefault(path[:-1], []).append(str(path[-1]))
+            if (path[:-1], str(path[-1])) not in meant:  # 'nmae' is unknown and 'name' missing: one problem
+                missing.setdefault(path[:-1], []).append(str(path[-1]))
             continue
         message = _message(error, path, model)
         key = (smap.line(path), str(path), message)
