@@ -222,7 +222,7 @@ def summary_rag(summary: Summary) -> Table:
             why = f"claimed G; {rules} {'has' if len(a.rules_with_gaps) == 1 else 'have'} gaps"
         else:
             rag = Text(a.rag, style=RAG_STYLE[a.rag])
-            why = f"{_status_words(a.status)}" + (f" ({a.reason.rsplit(', ', 1)[-1].rstrip(')')})" if "(" in a.reason else "")
+            why = _status_words(a.status)
         table.add_row(a.name, rag, Text(visible(why)))
     return table
 
@@ -232,7 +232,8 @@ def _one_line(text: str, style: str | None = None) -> Text:
 
 
 def _gap_line(f: Finding, indent: str = "  ") -> Text:
-    subject = "" if f.subject_kind == "system" else f"{f.subject_kind} '{f.subject_name}': "
+    named = f.subject_kind == "system" or f"'{f.subject_name}'" in f.message
+    subject = "" if named else f"{f.subject_kind} '{f.subject_name}': "
     line = Text.assemble(indent, (f"{f.rule_id:<12}", "bold"), " ", visible(subject + f.message))
     line.no_wrap = True
     line.overflow = "ellipsis"
@@ -259,6 +260,16 @@ def must_gap_parts(result: Result, command: str, limit: int = MUST_GAP_LINES) ->
     if shown < len(musts):
         parts.append(Text(f"  … and {plural(len(musts) - shown, 'more must-rule gap')}: {command} --full lists them all", style="dim"))
     return parts
+
+
+def other_gaps_line(result: Result) -> Text | None:
+    """The gaps of should- and may-rules the summary does not list, counted."""
+    counts = counts_by_strength(result)
+    others = {s: counts["gap"][s] + counts["error"][s] for s in STRENGTHS[1:]}
+    if not sum(others.values()):
+        return None
+    words = " and ".join(plural(n, f"gap of {s}-rules", f"gaps of {s}-rules") for s, n in others.items() if n)
+    return Text(f"Not listed here: {words}; --full lists every one.", style="dim")
 
 
 def summary_view(
@@ -293,11 +304,13 @@ def summary_view(
         ))
     parts.append(Text(fail_sentence(result, fail_on)))
     gaps = must_gap_parts(result, command)
-    parts += [Text(""), *gaps, Text("")]
+    others = other_gaps_line(result)
+    parts += [Text(""), *gaps, *([others] if others else []), Text("")]
     rules = {r.id: r for r in result.rules}
+    ordered = sorted(result.findings, key=lambda f: (rules[f.rule_id].spec.strength != "must", group_key(rules[f.rule_id])))
     example = next(
-        (f.rule_id for f in sorted(result.findings, key=lambda f: group_key(rules[f.rule_id])) if f.status == "gap"),
-        result.rules[0].id if result.rules else "RULE-ID",
+        (f.rule_id for f in ordered if f.status == "gap"),
+        next((r.id for r in result.rules if r.in_force(result.rulebook_date)), "RULE-ID"),
     )
     parts += [
         Text("More: --full for every gap and finding not evidenced · --format html=report.html for a report", style="dim"),
