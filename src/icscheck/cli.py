@@ -418,7 +418,9 @@ def _settings_for(path: str | None, config_file: str | None, no_config: bool):
         return settings.NO_SETTINGS
     if config_file and not found.is_file():
         raise InputError(config_file, "no such file (--config)")
-    return settings.load(found)
+    from .yamlsource import display_path
+
+    return settings.load(found, display_path(found, Path.cwd()) if found.is_absolute() else found.as_posix())
 
 
 def _check_one(
