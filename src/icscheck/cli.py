@@ -185,14 +185,7 @@ def _parameters(items: tuple[str, ...]) -> dict:
     return out
 
 
-def fail_on_option(default: str | None = DEFAULT_FAIL_ON):
-    return click.option(
-        "--fail-on", type=FAIL_ON_TYPE, default=default, show_default=DEFAULT_FAIL_ON,
-        help=FAIL_ON_HELP,
-    )
-
-
-FAIL_ON_OPTION = fail_on_option()
+FAIL_ON_OPTION = click.option("--fail-on", type=FAIL_ON_TYPE, default=DEFAULT_FAIL_ON, show_default=True, help=FAIL_ON_HELP)
 
 
 def _exit_code(results: list, fail_on: FailOn | str) -> int:
@@ -222,7 +215,8 @@ SKIP_RULE_OPTION = click.option(
     "--skip-rule", "skip_rules", multiple=True, metavar="ID", help="Leave this rule out (repeatable; a pattern too).",
 )
 FRAMEWORK_OPTION = click.option(
-    "--framework", "frameworks", multiple=True, type=Choice(FRAMEWORKS), help="Only this framework's rules (repeatable).",
+    "--framework", "frameworks", multiple=True, type=Choice(FRAMEWORKS), metavar="NAME",
+    help=f"Only this framework's rules (repeatable): {', '.join(FRAMEWORKS)}.",
 )
 
 
@@ -344,16 +338,16 @@ def _given(ctx: click.Context, name: str) -> bool:
     help="Apply the rules in force on this date instead of those in force on the assessment date (the report says so).",
 )
 @click.option(
-    "--threshold", type=Choice(STAGES), show_default=DEFAULT_THRESHOLD,
+    "--threshold", type=Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True,
     help="Stage every domain must reach for designation readiness; matrix bullets above it are counted apart, as beyond the target.",
 )
 @click.option(
-    "--stage-method", type=Choice(STAGE_METHODS), show_default=DEFAULT_STAGE_METHOD,
+    "--stage-method", type=Choice(STAGE_METHODS), default=DEFAULT_STAGE_METHOD, show_default=True,
     help="How a domain's stage is read: best-fit (most bullets of the stage and every lower stage met) or strict (every bullet).",
 )
 @click.option("--waivers", "waiver_file", type=click.Path(dir_okay=False), help="Waiver file of agreed derogations.")
 @click.option("--no-waivers", is_flag=True, help="Ignore waivers (given here or in the settings): show the unwaived picture.")
-@fail_on_option(None)
+@FAIL_ON_OPTION
 @PARAM_OPTION
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read settings from this file (icscheck.yaml or pyproject.toml).")
 @click.option("--no-config", is_flag=True, help="Read no settings file.")
@@ -433,7 +427,7 @@ def _check_one(
     found = _settings_for(path, config_file, no_config)
     threshold = threshold if given["threshold"] else found.threshold or DEFAULT_THRESHOLD
     stage_method = stage_method if given["stage_method"] else found.stage_method or DEFAULT_STAGE_METHOD
-    fail = fail_on if given["fail_on"] and fail_on is not None else found.fail_on or parse_fail_on(DEFAULT_FAIL_ON)
+    fail = fail_on if given["fail_on"] else found.fail_on or parse_fail_on(DEFAULT_FAIL_ON)
     dirs = rule_dirs if given["rule_dirs"] else (found.rules or ())
     waivers = None if no_waivers else (waiver_file if given["waiver_file"] else found.waivers)
     inputs = [i for i in (path, waivers) if i]
@@ -446,7 +440,7 @@ def _check_one(
     context = {
         "view": view,
         "command": " ".join(["icscheck check", *([_quoted(shown)] if shown else [])]),
-        "explain": f"icscheck explain {_quoted(shown or result.fixture.file)}",
+        "explain": f"icscheck explain {_quoted(shown or _example_path())}",
         "settings_file": found.file,
         "fail_on": fail,
     }
@@ -456,6 +450,17 @@ def _check_one(
         rendered.append((target, _format(result, fmt, to_terminal and _colour(no_color), _width(to_terminal), context)))
     writing.write_all(rendered, _echo, inputs)
     return _exit_code([result], fail)
+
+
+def _example_path() -> str:
+    """The bundled example, as a path that works from the working folder."""
+    from . import resources
+
+    path = resources.example_fixture()
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
 
 
 def _quoted(path: str) -> str:

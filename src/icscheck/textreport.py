@@ -313,8 +313,8 @@ def summary_view(
         next((r.id for r in result.rules if r.in_force(result.rulebook_date)), "RULE-ID"),
     )
     parts += [
-        Text("More: --full for every gap and finding not evidenced · --format html=report.html for a report", style="dim"),
-        Text(f"      {explain_command} {example} for one rule in full", style="dim"),
+        Text("More: --full for every finding · --format html=report.html for a report · one rule in full:", style="dim"),
+        Text(f"      {explain_command} {example}", style="dim"),
     ]
     return Group(*parts)
 
