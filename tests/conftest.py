@@ -51,3 +51,8 @@ def problem_lines(err: str, name: str = "") -> list[str]:
     if name:
         assert all(name in line for line in lines), err
     return lines
+
+
+def error_lines(err: str) -> list[str]:
+    """Standard error without the notice that the Python evaluator ran where durable-rules cannot be imported."""
+    return [line for line in err.strip().splitlines() if "durable-rules cannot be imported" not in line]

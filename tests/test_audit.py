@@ -7,7 +7,7 @@ import json
 import networkx as nx
 import pytest
 
-from conftest import CP, EXEMPLAR, PLANTED, problem_lines
+from conftest import CP, EXEMPLAR, PLANTED, error_lines, problem_lines
 
 WAIVERS = """waivers:
   - rule: IC-PLACE-005
@@ -155,7 +155,7 @@ def test_batch_checks_the_valid_descriptions_and_lists_the_invalid_ones(run, tmp
     out = tmp_path / "out"
     code, stdout, err = run("batch", folder, "-o", out)
     assert code == 2 and "Traceback" not in err
-    lines = err.strip().splitlines()
+    lines = error_lines(err)
     assert len(lines) == 2 and "b.yaml:2: invalid YAML" in lines[0] and "c.yaml:" in lines[1] and "2021-02-30" in lines[1]
     assert "1 systems" in stdout and "2 invalid" in stdout
     assert {p.name for p in out.iterdir()} == {"a.json", "a.md", "a.txt", "regional.json", "regional.md", "regional.xlsx"}
@@ -179,7 +179,7 @@ def test_batch_never_writes_two_systems_over_each_other(run, tmp_path, names, sa
     out = tmp_path / "out"
     code, stdout, err = run("batch", folder, "-o", out)
     assert code == 2
-    lines = err.strip().splitlines()
+    lines = error_lines(err)
     assert len(lines) == len(names) and all(says in line for line in lines), err
     assert {p.name for p in out.iterdir()} == {"planted.json", "planted.md", "planted.txt", "regional.json", "regional.md", "regional.xlsx"}
 
@@ -191,7 +191,7 @@ def test_batch_refuses_a_description_whose_reports_would_replace_anothers(run, t
     (folder / "cp.comparison.yaml").write_text(EXEMPLAR.read_text())
     out = tmp_path / "out"
     code, _, err = run("batch", folder, "-o", out)
-    assert code == 2 and "would replace another report of this batch" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "would replace another report of this batch" in err and len(error_lines(err)) == 1
     assert len(json.loads((out / "regional.json").read_text())["systems"]) == 1
 
 

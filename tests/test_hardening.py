@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXEMPLAR, PLANTED, ROOT
+from conftest import EXEMPLAR, PLANTED, ROOT, needs_durable
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 YAML_CORPUS = sorted((CORPUS / "yaml").glob("*.yaml"))
@@ -270,6 +270,7 @@ def test_a_quoted_iso_date_is_still_a_date(run, tmp_path):
 # -- 4: the default engine takes every value the model accepts -------------------------------------
 
 
+@needs_durable
 @pytest.mark.parametrize("value", ["0.00001", "1e16", "1e-300", "-2.5e-7", "123456789.123", "0.1", "1.0e+22"])
 def test_both_engines_agree_on_any_finite_float(run, tmp_path, value):
     fixture = tmp_path / "floats.yaml"
@@ -284,6 +285,7 @@ def test_both_engines_agree_on_any_finite_float(run, tmp_path, value):
     assert fin[("FIN-002", "exemplar")] == "pass"  # equal to the threshold: at least holds
 
 
+@needs_durable
 def test_engine_numbers_are_written_so_the_engine_reads_them_exactly():
     from icscheck.durable_engine import to_json
 
@@ -292,6 +294,7 @@ def test_engine_numbers_are_written_so_the_engine_reads_them_exactly():
     )
 
 
+@needs_durable
 def test_a_ruleset_the_engine_refuses_is_an_engine_error(run, monkeypatch):
     from icscheck import durable_engine
 
