@@ -118,10 +118,13 @@ NO_SETTINGS = Settings()
 
 
 def _has_table(path: Path) -> bool:
+    """Whether a pyproject.toml has a [tool.icscheck] table (one too large to read is reported when loaded)."""
+    from .yamlsource import read_limited
+
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
+        text = read_limited(path, str(path), MAX_SETTINGS_BYTES).decode("utf-8", errors="replace")
+    except InputError:
+        return True
     return bool(re.search(r"^\s*\[\s*tool\s*\.\s*icscheck\s*[\].]", text, re.M))
 
 
