@@ -218,7 +218,12 @@ def summary_rag(summary: Summary) -> Table:
     for a in summary.arrangements.values():
         if a.rag is None:
             rag = Text("—", style="yellow")
-            why = a.reason.replace("not evidenced: ", "not evidenced — ", 1)
+            if a.status:
+                why = f"not evidenced: status {_status_words(a.status)}, no evidence item"
+            elif "does not describe" in a.reason:
+                why = "not evidenced: not described"
+            else:
+                why = "not evidenced: no status stated"
         elif a.rag == "GA" and a.status == "achieved" and a.rules_with_gaps:
             rag = Text(a.rag, style=RAG_STYLE[a.rag])
             rules = ", ".join(a.rules_with_gaps)
@@ -266,13 +271,16 @@ def must_gap_parts(result: Result, command: str, limit: int = MUST_GAP_LINES) ->
 
 
 def other_gaps_line(result: Result) -> Text | None:
-    """The gaps of should- and may-rules the summary does not list, counted."""
+    """What the summary does not list, counted: the gaps of should- and may-rules and the findings not evidenced."""
     counts = counts_by_strength(result)
     others = {s: counts["gap"][s] + counts["error"][s] for s in STRENGTHS[1:]}
-    if not sum(others.values()):
+    words = [plural(n, f"gap of {s}-rules", f"gaps of {s}-rules") for s, n in others.items() if n]
+    unknown = sum(counts["unknown"].values())
+    if unknown:
+        words.append(f"{plural(unknown, 'finding')} not evidenced")
+    if not words:
         return None
-    words = " and ".join(plural(n, f"gap of {s}-rules", f"gaps of {s}-rules") for s, n in others.items() if n)
-    return Text(f"Not listed here: {words}; --full lists every one.", style="dim")
+    return Text(f"Not listed here: {' and '.join(words)}; --full lists every one.", style="dim")
 
 
 def summary_view(
