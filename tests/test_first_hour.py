@@ -177,6 +177,8 @@ def test_rule_skip_rule_and_framework_choose_the_findings_and_the_scores_read_ev
     ids = {f["rule_id"] for f in json.loads(out)["findings"]}
     assert ids and all(i.startswith(("PLAN-", "DIG-")) for i in ids)
     _, out, _ = run("check", CP, "--rule", "MM-LEAD-M2")
+    assert "rules: 1 of 179 selected (the scores read every rule)" in " ".join(out.split())
+    _, out, _ = run("check", CP, "--rule", "MM-LEAD-M2", "--full")
     assert "1 of 179 rules selected (the scores read every rule)" in " ".join(out.split())
 
 

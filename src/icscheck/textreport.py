@@ -61,15 +61,17 @@ def _in_force(result: Result) -> int:
 
 
 def rulebook_words(result: Result) -> str:
-    """The rules applied, in words: how many of those loaded were in force on the rulebook's date."""
+    """The rules applied, in words: how many are in force on the rulebook's date, of how many loaded (or chosen)."""
     loaded, in_force = len(result.rules), _in_force(result)
-    text = f"rules: {in_force} of {loaded} in force" if loaded != in_force else f"rules: {plural(loaded, 'rule')}, all in force"
+    if result.selection is not None:
+        text = f"rules: {result.selection.selected} of {result.selection.of} selected"
+        text += f", {in_force} of them in force" if in_force != loaded else ""
+        text += " (the scores read every rule)"
+    else:
+        text = f"rules: {in_force} of {loaded} in force" if loaded != in_force else f"rules: all {loaded} in force"
     packs = result.fixture.description.system.rule_packs
     if packs:
         text += visible(f" (with the local pack{'s' if len(packs) > 1 else ''} {', '.join(packs)})")
-    if result.selection is not None:
-        s = result.selection
-        text += f"; {s.selected} of {s.of} rules selected (the scores read every rule)"
     return text
 
 
