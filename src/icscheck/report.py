@@ -21,7 +21,7 @@ from .frameworks import DESIGNATION_QUOTE, FREEDOMS_SOURCE, MATRIX_DOMAINS, MATR
 from .conditions import Trace, describe, outline
 from .errors import Location
 from .findings import STATUS_LABEL, CitedWords, EvidenceRef, FactReading, Finding
-from .rules import PARAPHRASE_LABEL, Rule, Source
+from .rules import Rule, Source
 from .scoring import MET, NOT_EVIDENCED, NOT_MET, STAGE_METHOD_TEXT, DomainScore, Readiness, StageCell, Summary
 from .safetext import visible
 from .templating import html_environment, markdown_environment
@@ -523,21 +523,6 @@ def roadmap_parts(summary: Summary) -> list[Any]:
             where = f"{item.stage}, beyond the target" if item.beyond_target else item.stage
             parts.append(Text.assemble((f"  {item.action:<11} ", style), visible(f"{item.rule_id} ({where}): {message}")))
     return parts
-
-
-def _finding_line(f: Finding) -> Text:
-    where = visible(f" ({f.location.file}:{f.location.line})") if f.location else ""
-    waived = ""
-    if f.status == "waived" and f.waiver:
-        waived = visible(f" [waived: {f.waiver.justification} — {f.waiver.approver}, until {f.waiver.expires}]")
-    tag = "N/E" if f.status == "unknown" else f.status.upper()
-    return Text.assemble(
-        (f"{tag:5} ", STATUS_STYLE[f.status]),
-        (f"{f.rule_id} ", "bold"),
-        visible(f"{f.subject_kind} '{f.subject_name}': {f.message}"),
-        waived,
-        (where, "dim"),
-    )
 
 
 def text_report(result: Result) -> Group:
