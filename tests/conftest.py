@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,23 @@ def run():
         return result.exit_code, result.stdout, err
 
     return invoke
+
+
+def problem_lines(err: str, name: str = "") -> list[str]:
+    """The problems icscheck reported on standard error, one line each (``file:line: what is wrong``), with the
+    closing count (``file: N problems``) that follows more than one left out; no traceback."""
+    assert "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert lines and all(line.startswith("icscheck: ") for line in lines), err
+    if len(lines) > 1:
+        assert re.search(r": \d+ problems(; the first \d+ are shown)?$", lines[-1]), err
+        lines = lines[:-1]
+        assert int(re.search(r": (\d+) problems", err).group(1)) >= len(lines), err
+    if name:
+        assert all(name in line for line in lines), err
+    return lines
+
+
+def error_lines(err: str) -> list[str]:
+    """Standard error without the notice that the Python evaluator ran where durable-rules cannot be imported."""
+    return [line for line in err.strip().splitlines() if "durable-rules cannot be imported" not in line]

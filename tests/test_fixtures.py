@@ -147,7 +147,7 @@ def test_python_engine_is_recorded(run):
 
 
 def test_text_report_lists_every_gap(run):
-    code, out, _ = run("check", PLANTED)
+    code, out, _ = run("check", PLANTED, "--full")
     assert code == 1
     for rule_id in ("COA-COMM-001", "IC-PC-003", "IC-PLACE-005"):
         assert f"GAP   {rule_id}" in out

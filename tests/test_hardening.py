@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import needs_durable, EXEMPLAR, PLANTED, ROOT
+from conftest import EXEMPLAR, PLANTED, ROOT, needs_durable
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 YAML_CORPUS = sorted((CORPUS / "yaml").glob("*.yaml"))
@@ -230,20 +230,20 @@ def test_any_unexpected_failure_is_one_line_and_never_exit_1(run, monkeypatch, t
 
 
 STRICT_CASES = {
-    "integer-as-text": ("population: 1100000", 'population: "1100000"', r":10: system\.population: Input should be a valid integer"),
-    "integer-as-bool": ("population: 1100000", "population: true", r":10: system\.population: Input should be a valid integer"),
-    "integer-as-float": ("population: 1100000", "population: 1100000.0", r":10: system\.population: Input should be a valid integer"),
-    "integer-in-exponent-form": ("population: 1100000", "population: 1.1e6", r":10: system\.population: Input should be a valid integer"),
-    "bool-as-yes": ("in_financial_balance: true", 'in_financial_balance: "yes"', r":15: .*in_financial_balance: Input should be a valid boolean"),
-    "bool-as-on": ("in_financial_balance: true", "in_financial_balance: 'on'", r":15: .*in_financial_balance: Input should be a valid boolean"),
-    "bool-as-one": ("in_financial_balance: true", "in_financial_balance: 1", r":15: .*in_financial_balance: Input should be a valid boolean"),
-    "number-as-text": ("productivity_growth_pct: 1.6", 'productivity_growth_pct: "1.6"', r":19: .*productivity_growth_pct: Input should be a valid number"),
-    "text-as-number": ("region: Synthetic region", "region: 12", r":9: system\.region: Input should be a valid string"),
+    "integer-as-text": ("population: 1100000", 'population: "1100000"', r":10: system\.population: '1100000' is text, not a number; write it without quotes"),
+    "integer-as-bool": ("population: 1100000", "population: true", r":10: system\.population: true is not a number"),
+    "integer-as-float": ("population: 1100000", "population: 1100000.0", r":10: system\.population: 1100000\.0 is not a whole number"),
+    "integer-in-exponent-form": ("population: 1100000", "population: 1.1e6", r":10: system\.population: 1100000\.0 is not a whole number"),
+    "bool-as-yes": ("in_financial_balance: true", 'in_financial_balance: "yes"', r":15: .*in_financial_balance: 'yes' is text; write true or false"),
+    "bool-as-on": ("in_financial_balance: true", "in_financial_balance: 'on'", r":15: .*in_financial_balance: 'on' is text; write true or false"),
+    "bool-as-one": ("in_financial_balance: true", "in_financial_balance: 1", r":15: .*in_financial_balance: 1 is not true or false"),
+    "number-as-text": ("productivity_growth_pct: 1.6", 'productivity_growth_pct: "1.6"', r":19: .*productivity_growth_pct: '1\.6' is text, not a number"),
+    "text-as-number": ("region: Synthetic region", "region: 12", r":9: system\.region: 12 is not text; put it in quotes"),
     "binary-text": ("region: Synthetic region", "region: !!binary aGVsbG8=", r":9: invalid YAML: binary data"),
     "set-list": ("  evidence: [ev-constitution]\n  finance:", "  evidence: !!set {ev-constitution}\n  finance:", r":13: invalid YAML: a set"),
-    "datetime-as-date": ("assessment_date: 2021-09-30", "assessment_date: 2021-09-30 10:00:00", r":12: system\.assessment_date: Input should be a valid date"),
-    "date-as-number": ("assessment_date: 2021-09-30", "assessment_date: 1632960000", r":12: system\.assessment_date: Input should be a valid date"),
-    "enum-as-number": ("kind: acute_trust", "kind: 1", r":\d+: organisations\[\d+\]\.kind: Input should be"),
+    "datetime-as-date": ("assessment_date: 2021-09-30", "assessment_date: 2021-09-30 10:00:00", r":12: system\.assessment_date: 2021-09-30 10:00:00 is a date and time; write the date alone as YYYY-MM-DD"),
+    "date-as-number": ("assessment_date: 2021-09-30", "assessment_date: 1632960000", r":12: system\.assessment_date: 1632960000 is not a date; write dates as YYYY-MM-DD"),
+    "enum-as-number": ("kind: acute_trust", "kind: 1", r":\d+: organisations\[\d+\]\.kind: 1 is not a valid kind; choose from 'acute_trust'"),
 }
 
 

@@ -218,7 +218,7 @@ def test_readiness_is_undetermined_when_only_missing_evidence_blocks_it(tmp_path
 
 
 def test_text_report_shows_the_domain_by_stage_table(run):
-    code, out, _ = run("check", CP)
+    code, out, _ = run("check", CP, "--full")
     out = " ".join(out.split())  # the terminal wraps long lines
     assert "Maturity matrix" in out and "stage (best-fit)" in out
     assert "3✓ 1✗ 0? fits" in out, "per cell the bullets met, not met and not evidenced, beside the fit"
@@ -227,8 +227,10 @@ def test_text_report_shows_the_domain_by_stage_table(run):
     assert "beyond the target (maturing): 7 gaps" in out
     assert "Roadmap" in out and "(thriving, beyond the target)" in out
     assert "Coherent and defined population: not evidenced" in out
-    _, strict, _ = run("check", CP, "--stage-method", "strict")
+    _, strict, _ = run("check", CP, "--stage-method", "strict", "--full")
     assert "stage (strict)" in strict and "read strict" in strict
+    _, summary, _ = run("check", CP, "--stage-method", "strict")
+    assert "stage (strict)" in summary and "3✓ 1✗ 0? no" in summary
 
 
 def test_every_report_says_which_reading_it_used(run):

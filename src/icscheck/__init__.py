@@ -7,6 +7,9 @@ The library API::
     result = icscheck.check("my-system.yaml")          # a Result
     result.summary.readiness.verdict                    # "ready", "not ready" or "undetermined"
     [f for f in result.findings if f.status == "gap"]   # typed Findings, each with its trace
+    result.fails("must,should")                         # whether the command line would exit with 1
+
+See the README's "The library" section.
 
 Names are imported on first use, so ``import icscheck`` stays light.
 """
@@ -27,7 +30,10 @@ _EXPORTS = {
     "Readiness": "scoring",
     "DomainScore": "scoring",
     "ArrangementRag": "scoring",
+    "Selection": "api",
+    "select": "api",
     "InputError": "errors",
+    "InputErrors": "errors",
     "EngineError": "errors",
     "load_fixture": "fixture",
     "load_rules": "rules",
@@ -35,8 +41,8 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import Result, check, check_fixture
-    from .errors import EngineError, InputError
+    from .api import Result, Selection, check, check_fixture, select
+    from .errors import EngineError, InputError, InputErrors
     from .findings import Finding
     from .fixture import load_fixture
     from .rules import load_rules

@@ -8,8 +8,10 @@ findings -> scoring and returns a :class:`Result`; rendering it is
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import fnmatch
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Iterable
 
 from . import resources
 from .engine import AUTO, Evaluator, evaluator, resolve
@@ -20,8 +22,35 @@ from .fixture import Fixture, load_fixture
 from .graph import SystemGraph
 from .rules import Parameters, Rule, load_rules
 from .yamlsource import SourceMap
-from .scoring import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, STAGE_METHODS, Summary, summarise
+from .frameworks import FRAMEWORKS
+from .hints import did_you_mean
+from .scoring import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, STAGE_METHODS, Summary, restrict, summarise
+from .settings import DEFAULT_FAIL_ON, FailOn, parse_fail_on
 from .waivers import Waiver, apply_waivers, check_subjects, load_waivers
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rules a report shows (``--rule``, ``--skip-rule``, ``--framework``): ``selected`` of ``of`` rules.
+
+    The findings, counts and exit code are those of the selected rules; the scores (stages, RAG,
+    readiness, roadmap) always read every rule."""
+
+    rules: tuple[str, ...] = ()
+    skip_rules: tuple[str, ...] = ()
+    frameworks: tuple[str, ...] = ()
+    selected: int = 0
+    of: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "rules": list(self.rules),
+            "skip_rules": list(self.skip_rules),
+            "frameworks": list(self.frameworks),
+            "selected": self.selected,
+            "of": self.of,
+            "note": "findings and counts are those of the selected rules; the scores read every rule",
+        }
 
 
 @dataclass(frozen=True)
@@ -35,6 +64,7 @@ class Result:
     findings: list[Finding]
     summary: Summary
     graph: SystemGraph
+    selection: Selection | None = None  # set when only some rules are reported
 
     @property
     def _beyond_target(self) -> frozenset[str]:
@@ -58,6 +88,72 @@ class Result:
     def has_errors(self) -> bool:
         """The engine's verdict disagreed with a condition's trace for some finding (an integrity failure)."""
         return any(f.status == "error" for f in self.findings)
+
+    def failing(self, fail_on: FailOn | str = DEFAULT_FAIL_ON) -> list[Finding]:
+        """The findings that make exit code 1 under ``fail_on`` (e.g. ``"must,should"``, ``"must,unknown"``):
+        gaps (and, with ``unknown``, findings not evidenced) of rules of those strengths; waived gaps and
+        maturity matrix bullets beyond the readiness target never count."""
+        rule = parse_fail_on(fail_on)
+        strengths = {r.id: r.spec.strength for r in self.rules}
+        beyond = self._beyond_target
+        return [f for f in self.findings if f.rule_id not in beyond and rule.counts(f.status, strengths[f.rule_id])]
+
+    def fails(self, fail_on: FailOn | str = DEFAULT_FAIL_ON) -> bool:
+        """Whether the run fails (exit code 1) under ``fail_on``."""
+        return bool(self.failing(fail_on))
+
+
+def _matches(rule: Rule, pattern: str) -> bool:
+    """A rule id or alias matching ``pattern`` (exactly, or as a shell pattern such as ``MM-LEAD-*``), ignoring case."""
+    pattern = pattern.upper()
+    return any(fnmatch.fnmatchcase(name, pattern) for name in (rule.id, *rule.spec.aliases))
+
+
+def select_rules(
+    rules: list[Rule], only: Iterable[str] = (), skip: Iterable[str] = (), frameworks: Iterable[str] = ()
+) -> list[Rule]:
+    """The rules chosen by ``--rule`` (ids or patterns), ``--framework`` and ``--skip-rule``.
+
+    With no ``only`` and no ``frameworks`` every rule is chosen; otherwise a rule is chosen when it
+    matches one ``only`` or is in one of ``frameworks``.  ``skip`` then takes rules out.  A name that
+    matches no rule, or a framework that does not exist, is an error (with a suggestion)."""
+    only, skip, frameworks = tuple(only), tuple(skip), tuple(frameworks)
+    names = [name for r in rules for name in (r.id, *r.spec.aliases)]
+    for option, patterns in (("--rule", only), ("--skip-rule", skip)):
+        for pattern in patterns:
+            if not pattern.strip():
+                raise InputError(option, "an empty rule id")
+            if not any(_matches(r, pattern) for r in rules):
+                raise InputError(option, f"no rule '{pattern}' in the rules loaded{did_you_mean(pattern.upper(), names)}")
+    for name in frameworks:
+        if name not in FRAMEWORKS:
+            raise InputError("--framework", f"unknown framework '{name}'{did_you_mean(name, FRAMEWORKS)} (frameworks: {', '.join(FRAMEWORKS)})")
+    chosen = [
+        r for r in rules
+        if (not only and not frameworks) or any(_matches(r, p) for p in only) or r.spec.framework in frameworks
+    ]
+    chosen = [r for r in chosen if not any(_matches(r, p) for p in skip)]
+    if not chosen:
+        raise InputError("--rule" if only else "--framework" if frameworks else "--skip-rule", "no rule is left to check: the filters select none")
+    return chosen
+
+
+def select(result: Result, only: Iterable[str] = (), skip: Iterable[str] = (), frameworks: Iterable[str] = ()) -> Result:
+    """The result restricted to some rules (see :func:`select_rules`): their findings and counts, with the
+    scores of the whole rulebook.  With no filters the result is returned as it is."""
+    only, skip, frameworks = tuple(only), tuple(skip), tuple(frameworks)
+    if not (only or skip or frameworks):
+        return result
+    chosen = select_rules(result.rules, only, skip, frameworks)
+    ids = {r.id for r in chosen}
+    findings = [f for f in result.findings if f.rule_id in ids]
+    return replace(
+        result,
+        rules=chosen,
+        findings=findings,
+        summary=restrict(result.summary, chosen, findings),
+        selection=Selection(only, skip, frameworks, len(chosen), len(result.rules)),
+    )
 
 
 def check_fixture(
@@ -136,15 +232,24 @@ def check(
     parameters: Parameters | None = None,
     rulebook_date: dt.date | None = None,
     stage_method: str = DEFAULT_STAGE_METHOD,
+    *,
+    rules: Iterable[str] = (),
+    skip_rules: Iterable[str] = (),
+    frameworks: Iterable[str] = (),
 ) -> Result:
-    """Check a fixture file (default: the bundled example) against rule folders (default: the rulebook)."""
+    """Check a fixture file (default: the bundled example) against rule folders (default: the rulebook).
+
+    ``rules``, ``skip_rules`` and ``frameworks`` restrict the findings reported (see :func:`select`);
+    the scores always read every rule."""
     fixture_path = Path(fixture) if fixture else resources.example_fixture()
     loaded = load_fixture(fixture_path)
-    rules = load_rules(rule_dirs_for(loaded, rule_dirs or [resources.rules_dir()]), parameters)
+    loaded_rules = load_rules(rule_dirs_for(loaded, rule_dirs or [resources.rules_dir()]), parameters)
+    select_rules(loaded_rules, rules, skip_rules, frameworks)  # a filter that names nothing fails before the check runs
     waivers = None
     if waiver_file is not None:
-        waivers = load_waivers(waiver_file, rules)
-    return check_fixture(loaded, rules, engine, as_of, threshold, waivers, rulebook_date, stage_method)
+        waivers = load_waivers(waiver_file, loaded_rules)
+    result = check_fixture(loaded, loaded_rules, engine, as_of, threshold, waivers, rulebook_date, stage_method)
+    return select(result, rules, skip_rules, frameworks)
 
 
 def fixture_files(folder: Path) -> list[Path]:

@@ -1,8 +1,12 @@
 """The icscheck command line.  The only module that prints, exits or writes files.
 
-Exit codes: 0 no gaps, 1 gaps found (with ``--fail-on unknown``, also findings
-not evidenced), 2 invalid input, rules or usage, 3 the rule engine failed an
-integrity check.
+Exit codes: 0 nothing fails the run, 1 findings that ``--fail-on`` counts (by
+default gaps of must- and should-rules), 2 invalid input, rules or usage, 3 the
+rule engine failed an integrity check.
+
+The heavy modules (rich, pydantic, networkx, jinja2, the engine) are imported in
+the commands that use them, so that ``icscheck --help`` and ``--version`` start
+at once.
 """
 
 from __future__ import annotations
@@ -17,26 +21,20 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import Progress
-from rich.text import Text
 
-from . import __version__, api, comparison, diff, docs, explain, formats, model, report, resources, writing
+from . import __version__, writing
 from .engine import AUTO, ENGINES, resolve
-from .errors import EngineError, InputError
-from .facts import catalogue
-from .fixture import load_fixture
-from .frameworks import STAGES
-from .rules import load_rules
+from .errors import EngineError, InputError, InputErrors
+from .frameworks import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, FRAMEWORKS, STAGE_METHODS, STAGES
+from .hints import did_you_mean
 from .safetext import visible
-from .scoring import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, STAGE_METHODS
-from .yamlsource import parse_value, read_limited
+from .settings import DEFAULT_FAIL_ON, FAIL_ON_HELP, FailOn, parse_fail_on
 
 EXIT_OK, EXIT_GAPS, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3
 REGIONAL_FILES = ("regional.json", "regional.md", "regional.xlsx", "regional.html")
-FAIL_ON = ("gap", "unknown")
 FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "csv", "xlsx")
-WIDTH = 120
+#: The width of text written anywhere but a terminal (a file, a pipe): a terminal's own width is used there.
+FILE_WIDTH = 100
 
 
 def _say(message: str) -> None:
@@ -49,13 +47,29 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def _render(renderable, color: bool) -> str:
+def _width(tty: bool) -> int:
+    """The terminal's width (rich's reading of it, COLUMNS included) on a terminal; else :data:`FILE_WIDTH`."""
+    if tty:
+        from rich.console import Console
+
+        return Console(file=sys.stdout).width
+    return FILE_WIDTH
+
+
+def _render(renderable, color: bool, width: int | None = None) -> str:
+    from rich.console import Console
+
     buffer = io.StringIO()
-    console = Console(file=buffer, width=WIDTH, color_system="standard" if color else None, force_terminal=color)
+    console = Console(
+        file=buffer, width=width or FILE_WIDTH, color_system="standard" if color else None, force_terminal=color,
+        no_color=not color, highlight=False,
+    )
     console.print(renderable)
     text = buffer.getvalue()
-    # without colour the output holds no escape sequence of ours: show any other control character
-    return text if color else visible(text, keep_newlines=True)
+    if color:
+        return text
+    # without colour the output holds no escape sequence of ours: show any other control character; no trailing blanks
+    return "\n".join(line.rstrip(" ") for line in visible(text, keep_newlines=True).split("\n"))
 
 
 def _notice(notice: str | None) -> None:
@@ -73,6 +87,11 @@ def _tty(stream) -> bool:
         return stream is not None and stream.isatty()
     except (OSError, ValueError):
         return False
+
+
+def _colour(no_color: bool = False) -> bool:
+    """Colour on standard output: only on a terminal, and never with --no-color or NO_COLOR (https://no-color.org)."""
+    return _tty(sys.stdout) and not no_color and not os.environ.get("NO_COLOR")
 
 
 def _echo(text: str) -> None:
@@ -107,12 +126,52 @@ class IsoDate(click.ParamType):
 ISO_DATE = IsoDate()
 
 
-def _rule_dirs(values: tuple[str, ...]) -> list[Path]:
+class Choice(click.Choice):
+    """click's Choice, saying which choice a mistyped value was probably meant to be."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            choices = ", ".join(map(str, self.choices))
+            self.fail(f"'{value}' is not one of {choices}{did_you_mean(str(value), map(str, self.choices))}", param, ctx)
+
+
+class FailOnType(click.ParamType):
+    """``--fail-on must,should``: see :func:`icscheck.settings.parse_fail_on`."""
+
+    name = "LIST"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, FailOn):
+            return value
+        try:
+            return parse_fail_on(value)
+        except InputError as exc:
+            self.fail(exc.message.removeprefix("fail-on: "), param, ctx)
+
+    def shell_complete(self, ctx, param, incomplete):
+        from click.shell_completion import CompletionItem
+
+        head, _, last = incomplete.rpartition(",")
+        prefix = f"{head}," if head else ""
+        words = ("must", "should", "may", "unknown", "gap", "none")
+        return [CompletionItem(prefix + w) for w in words if w.startswith(last)]
+
+
+FAIL_ON_TYPE = FailOnType()
+
+
+def _rule_dirs(values) -> list[Path]:
+    from . import resources
+
     return [Path(v) for v in values] if values else [resources.rules_dir()]
 
 
 def _parameters(items: tuple[str, ...]) -> dict:
     """--param RULE.NAME=VALUE, the value read as YAML (1.6 is a number, true a yes/no), with the checks of a file."""
+    from .yamlsource import parse_value
+
     out: dict[str, dict] = {}
     for item in items:
         target, sep, raw = item.partition("=")
@@ -126,19 +185,16 @@ def _parameters(items: tuple[str, ...]) -> dict:
     return out
 
 
-FAIL_ON_OPTION = click.option(
-    "--fail-on", type=click.Choice(FAIL_ON), default="gap", show_default=True,
-    help="What makes exit code 1: gaps only, or also findings not evidenced (unknown).",
-)
+FAIL_ON_OPTION = click.option("--fail-on", type=FAIL_ON_TYPE, default=DEFAULT_FAIL_ON, show_default=True, help=FAIL_ON_HELP)
 
 
-def _exit_code(results: list, fail_on: str) -> int:
-    """3 when the engine disagreed with a condition's trace; 1 for gaps (and, if asked, findings not evidenced)."""
+def _exit_code(results: list, fail_on: FailOn | str) -> int:
+    """3 when the engine disagreed with a condition's trace; 1 when findings ``--fail-on`` counts remain."""
     if any(r.has_errors for r in results):
         errors = sum(f.status == "error" for r in results for f in r.findings)
         click.echo(f"icscheck: engine failure: {errors} finding(s) where the engine's verdict disagrees with the condition's trace (status 'error' in the report)", err=True)
         return EXIT_ENGINE
-    if any(r.has_gaps or (fail_on == "unknown" and r.has_unknowns) for r in results):
+    if any(r.fails(fail_on) for r in results):
         return EXIT_GAPS
     return EXIT_OK
 
@@ -147,12 +203,38 @@ PARAM_OPTION = click.option(
     "--param", "params", multiple=True, metavar="RULE.NAME=VALUE",
     help="Set a rule parameter otherwise than its file does (repeatable), e.g. FIN-002.min_productivity_growth_pct=1.6.",
 )
+NO_COLOR_OPTION = click.option(
+    "--no-color", "--no-colour", "no_color", is_flag=True,
+    help="No colour, even on a terminal (the NO_COLOR environment variable does the same).",
+)
+RULE_OPTION = click.option(
+    "--rule", "only_rules", multiple=True, metavar="ID",
+    help="Only this rule (repeatable); a pattern such as 'MM-LEAD-*' matches several.",
+)
+SKIP_RULE_OPTION = click.option(
+    "--skip-rule", "skip_rules", multiple=True, metavar="ID", help="Leave this rule out (repeatable; a pattern too).",
+)
+FRAMEWORK_OPTION = click.option(
+    "--framework", "frameworks", multiple=True, type=Choice(FRAMEWORKS), metavar="NAME",
+    help=f"Only this framework's rules (repeatable): {', '.join(FRAMEWORKS)}.",
+)
+
+
+def _print_input_error(exc: InputError) -> None:
+    """Every problem of an input, one line each (the first first), then how many there were."""
+    if isinstance(exc, InputErrors):
+        for line in exc.lines():
+            _say(line)
+        if exc.closing():
+            _say(exc.closing())
+    else:
+        _say(str(exc))
 
 
 def _failure(exc: BaseException) -> int:
-    """The one line and exit code for any failure: 2 for input, usage and I/O, 3 for the engine (and internal errors)."""
+    """The lines and exit code for any failure: 2 for input, usage and I/O, 3 for the engine (and internal errors)."""
     if isinstance(exc, InputError):
-        _say(str(exc))
+        _print_input_error(exc)
         return EXIT_INVALID
     if isinstance(exc, EngineError):
         _say(f"engine failure: {exc}")
@@ -221,13 +303,30 @@ class _Main(click.Group):
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="icscheck")
 def main() -> None:
-    """Check an Integrated Care System description against the national frameworks."""
+    """Check an Integrated Care System description against the national frameworks.
+
+    Start with 'icscheck check FILE' (a one-screen summary); 'icscheck init --icb CODE' writes a new
+    description to fill in. Shell completion: eval "$(_ICSCHECK_COMPLETE=bash_source icscheck)"
+    (zsh_source, fish_source for other shells).
+    """
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """Whether an option was given on the command line (or by an environment variable), not left to its default."""
+    from click.core import ParameterSource
+
+    return ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
 
 
 @main.command()
-@click.argument("fixture", required=False, type=click.Path(dir_okay=False))
+@click.argument("fixtures", nargs=-1, type=click.Path(dir_okay=False), metavar="[FIXTURE]...")
+@click.option("--full", is_flag=True, help="The complete listing: every gap and finding not evidenced, grouped, must first.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the verdict line.")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False), help="Rules folder (repeatable; default: the bundled rulebook).")
-@click.option("--engine", type=click.Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
+@RULE_OPTION
+@SKIP_RULE_OPTION
+@FRAMEWORK_OPTION
+@click.option("--engine", type=Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
 @click.option(
     "--format", "formats", multiple=True, metavar="FORMAT[=FILE]",
     help=f"Report format ({', '.join(FORMATS)}), optionally with its own output file; repeatable. Default: text.",
@@ -239,34 +338,136 @@ def main() -> None:
     help="Apply the rules in force on this date instead of those in force on the assessment date (the report says so).",
 )
 @click.option(
-    "--threshold", type=click.Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True,
+    "--threshold", type=Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True,
     help="Stage every domain must reach for designation readiness; matrix bullets above it are counted apart, as beyond the target.",
 )
 @click.option(
-    "--stage-method", type=click.Choice(STAGE_METHODS), default=DEFAULT_STAGE_METHOD, show_default=True,
+    "--stage-method", type=Choice(STAGE_METHODS), default=DEFAULT_STAGE_METHOD, show_default=True,
     help="How a domain's stage is read: best-fit (most bullets of the stage and every lower stage met) or strict (every bullet).",
 )
 @click.option("--waivers", "waiver_file", type=click.Path(dir_okay=False), help="Waiver file of agreed derogations.")
-@click.option("--no-waivers", is_flag=True, help="Ignore waivers: show the unwaived picture.")
+@click.option("--no-waivers", is_flag=True, help="Ignore waivers (given here or in the settings): show the unwaived picture.")
 @FAIL_ON_OPTION
 @PARAM_OPTION
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read settings from this file (icscheck.yaml or pyproject.toml).")
+@click.option("--no-config", is_flag=True, help="Read no settings file.")
+@NO_COLOR_OPTION
+@click.pass_context
 @_guard
-def check(fixture, rule_dirs, engine, formats, output, as_of, rulebook_date, threshold, stage_method, waiver_file, no_waivers, fail_on, params) -> None:
-    """Check FIXTURE (default: the bundled example system) and report pass/gap per rule."""
+def check(
+    ctx, fixtures, full, quiet, rule_dirs, only_rules, skip_rules, frameworks, engine, formats, output, as_of, rulebook_date,
+    threshold, stage_method, waiver_file, no_waivers, fail_on, params, config_file, no_config, no_color,
+) -> None:
+    """Check FIXTURE (default: the bundled example system): a one-screen summary, --full for everything.
+
+    Several FIXTUREs are checked one after another (text to standard output only; 'batch' writes
+    reports for a folder). Settings come from icscheck.yaml or a pyproject.toml [tool.icscheck]
+    table beside the description, else in the working folder; options given here override them.
+    Exit codes: 0 nothing fails the run, 1 findings --fail-on counts, 2 invalid input, 3 engine failure.
+    """
+    if full and quiet:
+        raise click.UsageError("give --full or --quiet, not both", ctx)
+    if config_file and no_config:
+        raise click.UsageError("give --config or --no-config, not both", ctx)
     engine, notice = resolve(engine)
+    paths = list(fixtures) or [None]
+    if len(paths) > 1 and (output or any(f != "text" for f in formats)):
+        raise InputError(
+            "--format" if formats else "--output",
+            "several descriptions are checked with the text report on standard output only; check one at a time "
+            "to write other formats or files, or use 'icscheck batch FOLDER -o FOLDER'",
+        )
     targets = _targets(formats, output)
     _files_for_workbooks(targets)
-    inputs = [i for i in (fixture, waiver_file) if i]
+    view = "full" if full else "quiet" if quiet else "summary"
+    given = {name: _given(ctx, name) for name in ("threshold", "stage_method", "fail_on", "rule_dirs", "waiver_file")}
+    options = dict(
+        rule_dirs=rule_dirs, only_rules=only_rules, skip_rules=skip_rules, frameworks=frameworks, engine=engine,
+        as_of=as_of, rulebook_date=rulebook_date, threshold=threshold, stage_method=stage_method, waiver_file=waiver_file,
+        no_waivers=no_waivers, fail_on=fail_on, params=_parameters(params), config_file=config_file, no_config=no_config,
+        given=given, view=view, no_color=no_color,
+    )
+    if len(paths) == 1:
+        code = _check_one(paths[0], targets, **options)
+    else:
+        codes = []
+        for path in paths:
+            try:
+                codes.append(_check_one(path, targets, **options))
+            except InputError as exc:
+                _print_input_error(exc)
+                codes.append(EXIT_INVALID)
+        code = EXIT_ENGINE if EXIT_ENGINE in codes else EXIT_INVALID if EXIT_INVALID in codes else max(codes)
+    _notice(notice)
+    sys.exit(code)
+
+
+def _settings_for(path: str | None, config_file: str | None, no_config: bool):
+    from . import settings
+
+    if no_config:
+        return settings.NO_SETTINGS
+    found = Path(config_file) if config_file else settings.find(Path(path) if path else None)
+    if found is None:
+        return settings.NO_SETTINGS
+    if config_file and not found.is_file():
+        raise InputError(config_file, "no such file (--config)")
+    from .yamlsource import display_path
+
+    return settings.load(found, display_path(found, Path.cwd()) if found.is_absolute() else found.as_posix())
+
+
+def _check_one(
+    path: str | None, targets, *, rule_dirs, only_rules, skip_rules, frameworks, engine, as_of, rulebook_date, threshold,
+    stage_method, waiver_file, no_waivers, fail_on, params, config_file, no_config, given, view, no_color,
+) -> int:
+    """Check one description and write its reports; the exit code it asks for."""
+    from . import api
+
+    found = _settings_for(path, config_file, no_config)
+    threshold = threshold if given["threshold"] else found.threshold or DEFAULT_THRESHOLD
+    stage_method = stage_method if given["stage_method"] else found.stage_method or DEFAULT_STAGE_METHOD
+    fail = fail_on if given["fail_on"] else found.fail_on or parse_fail_on(DEFAULT_FAIL_ON)
+    dirs = rule_dirs if given["rule_dirs"] else (found.rules or ())
+    waivers = None if no_waivers else (waiver_file if given["waiver_file"] else found.waivers)
+    inputs = [i for i in (path, waivers) if i]
     writing.check_targets([target for _, target in targets], inputs)
     result = api.check(
-        fixture, _rule_dirs(rule_dirs), engine, as_of, threshold, None if no_waivers else waiver_file, _parameters(params),
-        rulebook_date, stage_method,
+        path, _rule_dirs(dirs), engine, as_of, threshold, waivers, params, rulebook_date, stage_method,
+        rules=only_rules, skip_rules=skip_rules, frameworks=frameworks,
     )
-    rendered = [(target, _format(result, fmt, writing.is_stdout(target) and _tty(sys.stdout))) for fmt, target in targets]
+    shown = path if path else ""
+    context = {
+        "view": view,
+        "command": " ".join(["icscheck check", *([_quoted(shown)] if shown else [])]),
+        "explain": f"icscheck explain {_quoted(shown or _example_path())}",
+        "settings_file": found.file,
+        "fail_on": fail,
+    }
+    rendered = []
+    for fmt, target in targets:
+        to_terminal = writing.is_stdout(target) and _tty(sys.stdout)
+        rendered.append((target, _format(result, fmt, to_terminal and _colour(no_color), _width(to_terminal), context)))
     writing.write_all(rendered, _echo, inputs)
-    _notice(notice)
-    sys.exit(_exit_code([result], fail_on))
+    return _exit_code([result], fail)
 
+
+def _example_path() -> str:
+    """The bundled example, as a path that works from the working folder."""
+    from . import resources
+
+    path = resources.example_fixture()
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _quoted(path: str) -> str:
+    """A file name as a shell would take it back."""
+    import shlex
+
+    return shlex.quote(path)
 
 
 def _targets(formats: tuple[str, ...], output: str | None) -> list[tuple[str, str | None]]:
@@ -277,7 +478,7 @@ def _targets(formats: tuple[str, ...], output: str | None) -> list[tuple[str, st
     for item in formats or ("text",):
         fmt, _, path = item.partition("=")
         if fmt not in FORMATS:
-            raise InputError("--format", f"unknown format '{fmt}'; choose from {', '.join(FORMATS)}")
+            raise InputError("--format", f"unknown format '{fmt}'{did_you_mean(fmt, FORMATS)}; choose from {', '.join(FORMATS)}")
         parsed.append((fmt, None if path in ("", "-") else path))
     unnamed = [i for i, (_, path) in enumerate(parsed) if path is None]
     if len(unnamed) > 1:
@@ -289,24 +490,43 @@ def _targets(formats: tuple[str, ...], output: str | None) -> list[tuple[str, st
     return parsed
 
 
-RENDERERS = {
-    "json": report.to_json,
-    "markdown": report.to_markdown,
-    "html": report.to_html,
-    "sarif": formats.to_sarif,
-    "junit": formats.to_junit,
-    "csv": formats.to_csv,
-    "xlsx": lambda result: _check_workbook(result),
-}
+def _renderers() -> dict:
+    from . import formats, report
+
+    return {
+        "json": report.to_json,
+        "markdown": report.to_markdown,
+        "html": report.to_html,
+        "sarif": formats.to_sarif,
+        "junit": formats.to_junit,
+        "csv": formats.to_csv,
+        "xlsx": lambda result: _check_workbook(result),
+    }
 
 
-def _format(result, fmt: str, color: bool) -> str:
-    if fmt in RENDERERS:
-        return RENDERERS[fmt](result)
-    return _render(report.text_report(result), color)
+def _format(result, fmt: str, color: bool, width: int = FILE_WIDTH, context: dict | None = None) -> str:
+    if fmt != "text":
+        return _renderers()[fmt](result)
+    from . import textreport
+
+    context = context or {}
+    view = context.get("view", "summary")
+    if view == "quiet":
+        return textreport.verdict_line(result) + "\n"
+    if view == "full":
+        return _render(textreport.full_view(result), color, width)
+    return _render(
+        textreport.summary_view(
+            result, context.get("command", "icscheck check"), context.get("settings_file"),
+            context.get("fail_on", DEFAULT_FAIL_ON), context.get("explain", "icscheck explain FILE"),
+        ),
+        color, width,
+    )
 
 
 def _stem_outputs(result, stem: str) -> dict[str, str]:
+    from . import comparison, report
+
     outputs = {
         f"{stem}.json": report.to_json(result),
         f"{stem}.md": report.to_markdown(result),
@@ -324,9 +544,9 @@ def _stem_outputs(result, stem: str) -> dict[str, str]:
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--output", "-o", required=True, type=click.Path(file_okay=False), help="Folder for the reports.")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
-@click.option("--engine", type=click.Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
-@click.option("--threshold", type=click.Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True)
-@click.option("--stage-method", type=click.Choice(STAGE_METHODS), default=DEFAULT_STAGE_METHOD, show_default=True)
+@click.option("--engine", type=Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
+@click.option("--threshold", type=Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True)
+@click.option("--stage-method", type=Choice(STAGE_METHODS), default=DEFAULT_STAGE_METHOD, show_default=True)
 @FAIL_ON_OPTION
 @PARAM_OPTION
 @_guard
@@ -343,7 +563,15 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
     (x.yaml beside x.yml), are invalid.  Every description is checked before
     any file is written.
     """
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from . import api, report
+    from .fixture import load_fixture
+    from .rules import load_rules
+
     engine, notice = resolve(engine)
+    runner = api.evaluator_for(engine)  # one for the run: each rule's engine patterns are compiled once
     paths = api.fixture_files(Path(folder))
     if not paths:
         raise InputError(folder, "no system descriptions (*.yaml) in this folder")
@@ -386,7 +614,7 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
                 key = tuple(str(d) for d in dirs)
                 if key not in rulebooks:
                     rulebooks[key] = load_rules(dirs, parameters)
-                results.append(api.check_fixture(loaded[path], rulebooks[key], engine, None, threshold, stage_method=stage_method))
+                results.append(api.check_fixture(loaded[path], rulebooks[key], runner, None, threshold, stage_method=stage_method))
                 checked.append(path)
             except InputError as exc:
                 invalid[path] = str(exc)
@@ -427,6 +655,8 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
 
 def _report_of(path: str, rule_dirs, engine: str) -> dict:
     """A JSON report as a dict: read from a .json file (its shape checked), or made by checking a fixture."""
+    from . import api, diff, report
+
     if path.endswith(".json"):
         return diff.read_report(path)
     return report.report_dict(api.check(path, _rule_dirs(rule_dirs), engine))
@@ -436,13 +666,16 @@ def _report_of(path: str, rule_dirs, engine: str) -> dict:
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
-@click.option("--engine", type=click.Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--engine", type=Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
+@click.option("--format", "fmt", type=Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False))
 @click.option("--allow-different-systems", is_flag=True, help="Compare assessments of two different systems (refused otherwise).")
+@NO_COLOR_OPTION
 @_guard
-def diff_command(old, new, rule_dirs, engine, fmt, output, allow_different_systems) -> None:
+def diff_command(old, new, rule_dirs, engine, fmt, output, allow_different_systems, no_color) -> None:
     """Compare two assessments (JSON reports or fixtures) of one system: stage and RAG changes, new, closed and unchanged gaps."""
+    from . import diff, report
+
     writing.check_targets([output], [old, new])
     before, after = _report_of(old, rule_dirs, engine), _report_of(new, rule_dirs, engine)
     if before["system"]["id"] != after["system"]["id"] and not allow_different_systems:
@@ -457,7 +690,8 @@ def diff_command(old, new, rule_dirs, engine, fmt, output, allow_different_syste
     elif fmt == "markdown":
         text = report.diff_markdown(d)
     else:
-        text = _render(report.diff_text(d), writing.is_stdout(output) and _tty(sys.stdout))
+        to_terminal = writing.is_stdout(output) and _tty(sys.stdout)
+        text = _render(report.diff_text(d), to_terminal and _colour(no_color), _width(to_terminal))
     _write(output, text, [old, new])
 
 
@@ -466,14 +700,19 @@ def diff_command(old, new, rule_dirs, engine, fmt, output, allow_different_syste
 @click.argument("rule_id")
 @click.argument("subject", required=False)
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
-@click.option("--engine", type=click.Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
+@click.option("--engine", type=Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
 @click.option("--as-of", type=ISO_DATE)
 @click.option("--waivers", "waiver_file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 @PARAM_OPTION
+@NO_COLOR_OPTION
 @_guard
-def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_file, fmt, params) -> None:
+def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_file, fmt, params, no_color) -> None:
     """Explain in plain English how RULE_ID was decided for FIXTURE (optionally one SUBJECT)."""
+    from rich.text import Text
+
+    from . import api, explain
+
     engine, notice = resolve(engine)
     result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of, DEFAULT_THRESHOLD, waiver_file, _parameters(params))
     explanation = explain.explain(result, rule_id, subject)
@@ -484,23 +723,29 @@ def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_
     from rich.console import Group
 
     renderable = Group(*(Text(visible(text, keep_newlines=True), style=style) for style, text in explanation.lines))
-    click.echo(_render(renderable, _tty(sys.stdout)), nl=False)
+    click.echo(_render(renderable, _colour(no_color), _width(_tty(sys.stdout))), nl=False)
 
 
 @main.command()
 @click.argument("fixture", type=click.Path(dir_okay=False))
 @_guard
 def validate(fixture) -> None:
-    """Validate FIXTURE against the system description schema and its references."""
+    """Validate FIXTURE against the system description schema and its references.
+
+    Every problem is reported at once (up to 50), one line each with file:line, in the order of the
+    file; exit code 2 when there is one."""
     from . import reference
+    from .fixture import load_fixture
+    from .textreport import plural
 
     loaded = load_fixture(fixture)
     desc = loaded.description
     system = desc.system
     click.echo(visible(
-        f"{fixture}: valid — {desc.system.name}: {len(desc.organisations)} organisations, {len(desc.places)} places, "
-        f"{len(desc.collaboratives)} collaboratives, {len(desc.boards)} boards, {len(desc.arrangements)} arrangements, "
-        f"{len(desc.evidence)} evidence items"
+        f"{fixture}: valid — {desc.system.name}: {plural(len(desc.organisations), 'organisation')}, "
+        f"{plural(len(desc.places), 'place')}, {plural(len(desc.collaboratives), 'collaborative')}, "
+        f"{plural(len(desc.boards), 'board')}, {plural(len(desc.arrangements), 'arrangement')}, "
+        f"{plural(len(desc.evidence), 'evidence item')}"
     ))
     for warning in reference.code_warnings(system.name, system.ods_code, system.ons_code, system.assessment_date):
         click.echo(f"icscheck: warning: {loaded.source.location(('system',))}: {warning}", err=True)
@@ -519,7 +764,8 @@ def init(query, assessment_date, output, force) -> None:
     examples, and every plan and judgement criterion the rules read is listed in comments, so the
     new description checks as "not evidenced" until it is filled from the system's documents.
     """
-    from . import reference, scaffold
+    from . import reference, resources, scaffold
+    from .rules import load_rules
 
     when = assessment_date or dt.date.today()
     icb = reference.find(query, when)
@@ -537,33 +783,45 @@ def rules() -> None:
 
 @rules.command("list")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@RULE_OPTION
+@SKIP_RULE_OPTION
+@FRAMEWORK_OPTION
+@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
+@NO_COLOR_OPTION
 @_guard
-def rules_list(rule_dirs, fmt) -> None:
-    """List the rules: id, title, framework, strength and source."""
-    loaded = load_rules(_rule_dirs(rule_dirs))
+def rules_list(rule_dirs, only_rules, skip_rules, frameworks, fmt, no_color) -> None:
+    """List the rules: id, title, framework, strength and source (--rule, --skip-rule, --framework filter them)."""
+    from . import report
+    from .api import select_rules
+    from .rules import load_rules
+
+    loaded = select_rules(load_rules(_rule_dirs(rule_dirs)), only_rules, skip_rules, frameworks)
     if fmt == "json":
         click.echo(json.dumps([report.rule_dict(r) for r in loaded], indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        click.echo(_render(report.rules_table(loaded), _tty(sys.stdout)), nl=False)
+        click.echo(_render(report.rules_table(loaded), _colour(no_color), _width(_tty(sys.stdout))), nl=False)
 
 
 @rules.command("show")
 @click.argument("rule_id")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
+@NO_COLOR_OPTION
 @_guard
-def rules_show(rule_id, rule_dirs, fmt) -> None:
+def rules_show(rule_id, rule_dirs, fmt, no_color) -> None:
     """Show one rule in full."""
+    from . import report
+    from .rules import load_rules
+
     loaded = {r.id: r for r in load_rules(_rule_dirs(rule_dirs))}
     aliases = {alias: r.id for r in loaded.values() for alias in r.spec.aliases}
     rule = loaded.get(rule_id) or loaded.get(aliases.get(rule_id, ""))
     if rule is None:
-        raise InputError(rule_id, "no rule with this id")
+        raise InputError(rule_id, f"no rule with this id{did_you_mean(rule_id.upper(), [*loaded, *aliases])}")
     if fmt == "json":
         click.echo(json.dumps(report.rule_dict(rule, full=True), indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        click.echo(_render(report.rule_text(rule), _tty(sys.stdout)), nl=False)
+        click.echo(_render(report.rule_text(rule), _colour(no_color), _width(_tty(sys.stdout))), nl=False)
 
 
 @rules.command("docs")
@@ -573,6 +831,9 @@ def rules_show(rule_id, rule_dirs, fmt) -> None:
 @_guard
 def rules_docs(rule_dirs, output, check) -> None:
     """Generate one page per rule, an index and the coverage table."""
+    from . import docs, resources
+    from .rules import load_rules
+
     dirs = [Path(d) for d in rule_dirs] if rule_dirs else [resources.rules_dir(), *resources.local_rule_dirs()]
     loaded = load_rules(dirs)
     known = {r.id for r in loaded}
@@ -606,6 +867,8 @@ DOCS_MANIFEST = ".generated"
 
 def _manifest(folder: Path) -> set[str]:
     """The names the last 'rules docs' generated in ``folder`` (plain names of Markdown pages only)."""
+    from .yamlsource import read_limited
+
     path = folder / DOCS_MANIFEST
     if not path.is_file():
         return set()
@@ -618,11 +881,12 @@ def _manifest(folder: Path) -> set[str]:
 
 @main.command("graph")
 @click.argument("fixture", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["graphml", "dot"]), default="graphml", show_default=True)
+@click.option("--format", "fmt", type=Choice(["graphml", "dot"]), default="graphml", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False))
 @_guard
 def graph_command(fixture, fmt, output) -> None:
     """Export the system's typed graph as GraphML or Graphviz DOT."""
+    from .fixture import load_fixture
     from .graph import SystemGraph, export_graph
 
     writing.check_targets([output], [fixture])
@@ -630,9 +894,11 @@ def graph_command(fixture, fmt, output) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 def facts(fmt) -> None:
     """List the fact attributes rules may use, by subject kind."""
+    from .facts import catalogue
+
     vocabulary = catalogue()
     if fmt == "json":
         click.echo(json.dumps(
@@ -651,6 +917,8 @@ def facts(fmt) -> None:
 @_guard
 def schema(output) -> None:
     """Print the JSON Schema of system description files."""
+    from . import model
+
     _write(output, json.dumps(model.json_schema(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
@@ -658,7 +926,7 @@ def schema(output) -> None:
 @main.command("quotes")
 @click.argument("description", type=click.Path(dir_okay=False))
 @click.option("--documents", "-d", required=True, type=click.Path(), help="Folder of the source documents (text, Markdown, HTML, PDF).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--misses-only", is_flag=True, help="Text format: list only the quotes not found.")
 @_guard
 def quotes_command(description, documents, fmt, misses_only) -> None:
@@ -668,6 +936,7 @@ def quotes_command(description, documents, fmt, misses_only) -> None:
     its document is missing, 2 on bad input.
     """
     from . import quotes
+    from .fixture import load_fixture
 
     result = quotes.check_quotes(load_fixture(description), Path(documents), documents)
     if fmt == "json":
@@ -719,6 +988,7 @@ def template_command(output, source, force) -> None:
     """Write a workbook to describe a system in: a sheet per part of a description, with drop-down
     lists and a Notes sheet; with --from, filled with a description (import gives it back)."""
     from . import workbook_import
+    from .fixture import load_fixture
 
     writing.check_target(output)
     _refuse_existing(output, force)

@@ -14,13 +14,14 @@ cannot be decided from what the description states (unknown):
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from typing import TYPE_CHECKING, Iterable, Protocol
 
-from .conditions import verdict
 from .errors import EngineError, InputError
-from .facts import Subject
-from .outcome import Evaluation, RuleOutcome, rule_verdict
-from .rules import Rule
+
+if TYPE_CHECKING:  # pragma: no cover - the evaluators are imported when they run, so the command line starts fast
+    from .facts import Subject
+    from .outcome import Evaluation
+    from .rules import Rule
 
 ENGINES = ("durable", "python")
 AUTO = "auto"  # durable-rules where it can be imported, else the plain-Python evaluator
@@ -28,10 +29,13 @@ NOT_HERE = "durable-rules cannot be imported on this Python (it does not build f
 
 
 def evaluate_python(rules: Iterable[Rule], subjects: list[Subject]) -> Evaluation:
+    from .conditions import verdict
+    from .outcome import RuleOutcome, rule_verdict
+
     by_kind: dict[str, list[Subject]] = {}
     for s in subjects:
         by_kind.setdefault(s.kind, []).append(s)
-    result: Evaluation = {}
+    result: dict = {}
     for rule in rules:
         verdicts = {}
         for s in by_kind.get(rule.kind, []):

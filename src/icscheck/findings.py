@@ -22,6 +22,7 @@ the verdict is the trace's verdict, and the engine's must agree with it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,8 +250,29 @@ class _Rendered(dict):
         return value
 
 
+#: "N noun(s)" in a message template: the count, up to four words between, and the noun.
+_COUNTED = re.compile(r"(?P<count>\b\d[\d,]*|not stated)(?P<words>(?: [A-Za-z][\w-]*){0,4}?) (?P<noun>[A-Za-z][\w-]*)\(s\)")
+#: A unit written after a value that may be unstated: "not stated% a year" reads "not stated".
+_UNSTATED_UNIT = re.compile(r"not stated(?:%| per cent)(?: a year| per year| per annum)?")
+
+
+def _counted(match: re.Match) -> str:
+    count, words, noun = match.group("count"), match.group("words"), match.group("noun")
+    if count == "not stated":
+        return f"{'An' if match.start() == 0 else 'an'} unstated number of{words} {noun}s"
+    return f"{count}{words} {noun}{'' if count == '1' else 's'}"
+
+
+def readable(text: str) -> str:
+    """A rendered message as people read it: "1 place", "2 places" for "N place(s)"; "an unstated number of
+    seats" for a count the description does not state; "not stated" with no unit after it."""
+    text = _COUNTED.sub(_counted, text)
+    text = _UNSTATED_UNIT.sub("not stated", text)
+    return text.replace("(s)", "s")
+
+
 def render(template: str, subject: Subject, params: dict[str, Any] | None = None) -> str:
-    return template.format_map(_Rendered(subject, params or {}))
+    return readable(template.format_map(_Rendered(subject, params or {})))
 
 
 class FindingBuilder:

@@ -8,6 +8,41 @@ from __future__ import annotations
 
 STAGES = ("emerging", "developing", "maturing", "thriving")
 
+#: The stage readiness asks for by default: the matrix's own ("meet the attributes of a maturing ICS").
+DEFAULT_THRESHOLD = "maturing"
+#: How a domain's stage is read: best fit (most bullets met) or strict (every bullet met); see :mod:`icscheck.scoring`.
+BEST_FIT, STRICT = "best-fit", "strict"
+STAGE_METHODS = (BEST_FIT, STRICT)
+DEFAULT_STAGE_METHOD = BEST_FIT
+
+#: The frameworks rules are grouped by (a rule's ``framework``, also its folder under rules/), in the order
+#: reports list them, with the names people read.
+FRAMEWORK_NAMES = {
+    "maturity-matrix": "Maturity matrix",
+    "operating-arrangements": "Consistent operating arrangements",
+    "integrating-care": "Integrating care: next steps",
+    "planning": "Planning principles and financial tests",
+    "design-framework": "ICS design framework",
+    "health-and-care-act": "Health and Care Act 2022",
+    "provider-collaboratives": "Provider collaborative guidance",
+    "population-levels": "Population levels",
+    "governance": "Board governance",
+    "local": "Local rule packs",
+}
+FRAMEWORKS = tuple(FRAMEWORK_NAMES)
+
+#: Names of the domains of frameworks other than the matrix and 'Integrating care' (theirs are below); a domain
+#: not named here (a local pack's own) is shown as written, with its hyphens as spaces.
+OTHER_DOMAINS = {
+    "financial-tests": "The five financial tests",
+    "system-plans": "System plans",
+    "digital": "Digital",
+    "icb-board": "ICB board",
+    "integrated-care-partnership": "Integrated care partnership",
+    "integrated-care-partnerships": "Integrated care partnerships",
+    "board-governance": "Board governance",
+}
+
 #: Maturity matrix domains (Designing ICSs in England, June 2019, Annex 2), in the matrix's order.
 MATRIX_DOMAINS = {
     "system-leadership": "System leadership, partnerships and change capability",
@@ -45,6 +80,35 @@ OPERATING_ARRANGEMENTS = {
     "coa_system_plans": "System plans",
     "coa_capital_and_estates": "Capital and estates plans agreed at system level",
 }
+
+def domain_name(framework: str, domain: str | None, arrangement: str | None = None) -> str | None:
+    """The name people read for a rule's domain (or, for an operating arrangement rule, its arrangement)."""
+    if arrangement and arrangement in OPERATING_ARRANGEMENTS:
+        return OPERATING_ARRANGEMENTS[arrangement]
+    if not domain:
+        return None
+    for names in (MATRIX_DOMAINS, INTEGRATING_CARE_THEMES, OTHER_DOMAINS):
+        if domain in names:
+            return names[domain]
+    return domain.replace("-", " ").replace("_", " ").capitalize()
+
+
+def group_label(framework: str, domain: str | None, arrangement: str | None = None) -> str:
+    """Where a rule belongs, in words: its framework and, where it has one, its domain or arrangement."""
+    name = FRAMEWORK_NAMES.get(framework, framework)
+    part = domain_name(framework, domain, arrangement)
+    return f"{name} · {part}" if part else name
+
+
+def group_order(framework: str, domain: str | None, arrangement: str | None = None) -> tuple:
+    """The order reports list groups in: frameworks as listed above, domains in their framework's order."""
+    frameworks = list(FRAMEWORK_NAMES)
+    first = frameworks.index(framework) if framework in frameworks else len(frameworks)
+    for names, key in ((MATRIX_DOMAINS, domain), (OPERATING_ARRANGEMENTS, arrangement), (INTEGRATING_CARE_THEMES, domain)):
+        if key in names:
+            return (first, list(names).index(key), "")
+    return (first, len(MATRIX_DOMAINS) + len(INTEGRATING_CARE_THEMES), domain_name(framework, domain, arrangement) or "")
+
 
 #: Delivery RAG key of the operating arrangements, from best to worst, with the status each means.
 RAG_KEY = {

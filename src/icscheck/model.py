@@ -32,6 +32,10 @@ def _iso_date(value: object) -> object:
 
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
+#: How field descriptions say what an id may be, and what leaving a value out means.
+ID_WORDS = "lower-case letters, digits, '_', '.' and '-', starting with a letter or digit, unique across the file"
+UNSTATED = "; left out: not stated"
+
 SCHEMA_VERSION = 1
 
 
@@ -53,6 +57,8 @@ class Strict(BaseModel):
 
 
 class OrgKind(str, Enum):
+    """Kinds of organisation: NHS trusts, commissioners, councils, primary care, Healthwatch, the voluntary sector."""
+
     acute_trust = "acute_trust"
     mental_health_trust = "mental_health_trust"
     community_trust = "community_trust"
@@ -88,6 +94,8 @@ class Service(str, Enum):
 
 
 class BoardKind(str, Enum):
+    """Kinds of board, partnership, committee or group."""
+
     system_partnership_board = "system_partnership_board"
     icb_board = "icb_board"
     integrated_care_partnership = "integrated_care_partnership"
@@ -101,6 +109,8 @@ class BoardKind(str, Enum):
 
 
 class Role(str, Enum):
+    """Roles of a seat on a board."""
+
     chair = "chair"
     chief_executive = "chief_executive"
     finance_director = "finance_director"
@@ -121,6 +131,8 @@ class Role(str, Enum):
 
 
 class CollaborativeKind(str, Enum):
+    """The services a provider collaborative brings together."""
+
     acute = "acute"
     mental_health = "mental_health"
     community = "community"
@@ -322,13 +334,15 @@ class ServiceArea(str, Enum):
 
 
 class EvidenceItem(Strict):
-    id: Id
-    title: Text
-    publisher: Text | None = None
-    date: Date
+    """A document the description rests on; claims cite it by its id."""
+
+    id: Id = Field(description=f"Its id, cited by claims; {ID_WORDS}")
+    title: Text = Field(description="The document's title, as it gives it")
+    publisher: Text | None = Field(default=None, description="Who published the document")
+    date: Date = Field(description="The document's date, YYYY-MM-DD")
     section: Text | None = Field(default=None, description="Section, page or paragraph cited")
-    url: Text | None = None
-    note: Text | None = None
+    url: Text | None = Field(default=None, description="Where the document is published")
+    note: Text | None = Field(default=None, description="A note on how the document was read")
     document: Text | None = Field(
         default=None,
         description="File name of the document in a folder of source documents (for 'icscheck quotes'); else it is matched by title",
@@ -378,33 +392,43 @@ class Cited(Strict):
 class Finance(Cited):
     """The system's financial position, as its plans and accounts state it."""
 
-    in_financial_balance: bool | None = None
-    recovery_trajectory_agreed: bool | None = None
-    control_total_plan_credible: bool | None = None
-    control_total_met: bool | None = None
+    in_financial_balance: bool | None = Field(default=None, description=f"The system is in financial balance{UNSTATED}")
+    recovery_trajectory_agreed: bool | None = Field(
+        default=None, description=f"A financial recovery trajectory is collectively agreed{UNSTATED}"
+    )
+    control_total_plan_credible: bool | None = Field(
+        default=None, description=f"The plans to meet the system control total are credible{UNSTATED}"
+    )
+    control_total_met: bool | None = Field(default=None, description=f"The system met its control total{UNSTATED}")
     productivity_growth_pct: float | None = Field(default=None, description="Planned cash-releasing productivity growth, % a year")
-    financial_risk_shared: bool | None = None
+    financial_risk_shared: bool | None = Field(default=None, description=f"Financial risk is shared across the system{UNSTATED}")
 
 
 class SystemInfo(Cited):
-    id: Id
-    name: Text
-    ods_code: Text | None = None
-    ons_code: Text | None = None
-    region: Text | None = None
-    population: int | None = Field(default=None, ge=0, description="Resident population")
-    registered_population: int | None = Field(default=None, ge=0)
-    assessment_date: Date
-    finance: Finance | None = None
+    """The system itself: its names and codes, population, the date it is described as of, and its finances."""
+
+    id: Id = Field(description=f"The system's id; {ID_WORDS}")
+    name: Text = Field(description="The system's name, as its documents give it")
+    ods_code: Text | None = Field(default=None, description="ODS code of the system's ICB (or STP), e.g. QH8")
+    ons_code: Text | None = Field(default=None, description="ONS code of the system's area, e.g. E54000056")
+    region: Text | None = Field(default=None, description="NHS England region")
+    population: int | None = Field(default=None, ge=0, description=f"Resident population, a whole number{UNSTATED}")
+    registered_population: int | None = Field(
+        default=None, ge=0, description=f"Registered (GP list) population, a whole number{UNSTATED}"
+    )
+    assessment_date: Date = Field(description="The date the description describes the system as of, YYYY-MM-DD")
+    finance: Finance | None = Field(default=None, description="The system's financial position, as its plans and accounts state it")
     rule_packs: list[Id] = Field(default_factory=list, description="Local rule packs (folders of rules-local/) that apply to this system")
 
 
 class Organisation(Cited):
-    id: Id
-    name: Text
-    kind: Choice[OrgKind]
-    ods_code: Text | None = None
-    ons_code: Text | None = None
+    """An organisation of the system: a trust, commissioner, council, primary care, Healthwatch or voluntary body."""
+
+    id: Id = Field(description=f"Its id; {ID_WORDS}")
+    name: Text = Field(description="Its name, as the sources give it")
+    kind: Choice[OrgKind] = Field(description="What kind of organisation it is")
+    ods_code: Text | None = Field(default=None, description="Its ODS code, where the sources give it")
+    ons_code: Text | None = Field(default=None, description="Its ONS code (councils), where the sources give it")
     services: list[Choice[Service]] = Field(default_factory=list, description="Services beyond the kind's own")
     places: list[Id] = Field(default_factory=list, description="Places the organisation serves")
     digital_lead_on_board: bool | None = Field(default=None, description="A CCIO or CIO sits on its board")
@@ -414,32 +438,38 @@ class Organisation(Cited):
 
 
 class Place(Cited):
-    id: Id
-    name: Text
-    population: int | None = Field(default=None, ge=0)
-    councils: list[Id] = Field(default_factory=list)
+    """A place of the system (typically a local authority area), with its partnership."""
+
+    id: Id = Field(description=f"Its id; {ID_WORDS}")
+    name: Text = Field(description="Its name, as the sources give it")
+    population: int | None = Field(default=None, ge=0, description=f"Its resident population, a whole number{UNSTATED}")
+    councils: list[Id] = Field(default_factory=list, description="Ids of the councils (organisations) that cover the place")
     service_offer: list[Choice[ServiceArea]] = Field(default_factory=list, description="Service areas of the offer at place")
 
 
 class Neighbourhood(Cited):
-    id: Id
-    name: Text
-    place: Id
-    population: int | None = Field(default=None, ge=0)
-    pcn: Id | None = None
+    """A neighbourhood within a place, typically served by a primary care network."""
+
+    id: Id = Field(description=f"Its id; {ID_WORDS}")
+    name: Text = Field(description="Its name, as the sources give it")
+    place: Id = Field(description="Id of the place it is in")
+    population: int | None = Field(default=None, ge=0, description=f"Its population, a whole number{UNSTATED}")
+    pcn: Id | None = Field(default=None, description="Id of the primary care network (an organisation of kind pcn) that serves it")
 
 
 class Collaborative(Cited):
-    id: Id
-    name: Text
-    kind: Choice[CollaborativeKind]
+    """A provider collaborative: providers working together at scale."""
+
+    id: Id = Field(description=f"Its id; {ID_WORDS}")
+    name: Text = Field(description="Its name, as the sources give it")
+    kind: Choice[CollaborativeKind] = Field(description="The services it brings together")
     members: list[Id] = Field(default_factory=list, description="Member organisations; empty while not yet agreed or not known")
     members_complete: bool = Field(
         default=True,
         description="false when the members listed are only some of its members (the sources name only some): counts over them are then lower bounds",
     )
-    lead: Id | None = None
-    status: Choice[Status] | None = None
+    lead: Id | None = Field(default=None, description="Id of the lead organisation (one of the members)")
+    status: Choice[Status] | None = Field(default=None, description=f"How far it is agreed and delivering, from none to achieved{UNSTATED}")
 
 
 class Attendance(str, Enum):
@@ -451,9 +481,11 @@ class Attendance(str, Enum):
 
 
 class Seat(Cited):
-    role: Choice[Role]
-    organisation: Id | None = None
-    person: Text | None = None
+    """A seat on a board: its role, and who holds it and whom it represents where the sources say."""
+
+    role: Choice[Role] = Field(description="The seat's role")
+    organisation: Id | None = Field(default=None, description="Id of the organisation holding the seat")
+    person: Text | None = Field(default=None, description="The person in the seat, as the sources name them")
     represents: list[Id] = Field(default_factory=list, description="Places or collaboratives the seat represents")
     attendance: Choice[Attendance] | None = Field(
         default=None,
@@ -462,24 +494,36 @@ class Seat(Cited):
 
 
 class DeclarationsOfInterest(Cited):
-    asked_each_meeting: bool | None = None
-    recorded_in_minutes: bool | None = None
-    chair_decision_recorded: bool | None = None
+    """How a board handles declarations of interest."""
+
+    asked_each_meeting: bool | None = Field(default=None, description=f"Declarations are asked for at each meeting{UNSTATED}")
+    recorded_in_minutes: bool | None = Field(default=None, description=f"Declarations are recorded in the minutes{UNSTATED}")
+    chair_decision_recorded: bool | None = Field(
+        default=None, description=f"The chair's decision on each declaration is recorded{UNSTATED}"
+    )
 
 
 class Board(Cited):
-    id: Id
-    name: Text
-    kind: Choice[BoardKind]
-    place: Id | None = None
-    collaborative: Id | None = None
-    sits_in_public: bool | None = None
+    """A board, partnership, committee or group of the system, with its seats."""
+
+    id: Id = Field(description=f"Its id; {ID_WORDS}")
+    name: Text = Field(description="Its name, as the sources give it")
+    kind: Choice[BoardKind] = Field(description="What kind of board it is")
+    place: Id | None = Field(default=None, description="Id of the place whose board it is (required for a place_partnership_board)")
+    collaborative: Id | None = Field(
+        default=None, description="Id of the collaborative whose board it is (required for a provider_collaborative_board)"
+    )
+    sits_in_public: bool | None = Field(default=None, description=f"It meets in public{UNSTATED}")
     functions: list[Text] = Field(default_factory=list, description="Functions it decides jointly")
-    joint_decision_making_with_local_government: bool | None = None
-    scheme_of_delegation: bool | None = None
-    risk_share_mechanism: bool | None = None
-    mutual_accountability: bool | None = None
-    declarations_of_interest: DeclarationsOfInterest | None = None
+    joint_decision_making_with_local_government: bool | None = Field(
+        default=None, description=f"It takes decisions jointly with local government{UNSTATED}"
+    )
+    scheme_of_delegation: bool | None = Field(default=None, description=f"It has a scheme of delegation{UNSTATED}")
+    risk_share_mechanism: bool | None = Field(default=None, description=f"It has a risk-share mechanism{UNSTATED}")
+    mutual_accountability: bool | None = Field(default=None, description=f"Its members are mutually accountable through it{UNSTATED}")
+    declarations_of_interest: DeclarationsOfInterest | None = Field(
+        default=None, description="How it handles declarations of interest"
+    )
     members: list[Seat] = Field(default_factory=list, description="Seats; an empty list means the membership is not described")
     members_complete: bool = Field(
         default=True,
@@ -491,26 +535,28 @@ TRANSCRIBED = "Id of the self-assessment this status was copied from (the system
 
 
 class Arrangement(Cited):
-    id: Id
-    kind: Choice[ArrangementKind]
-    title: Text
-    status: Choice[Status] | None = None
-    as_of: Date | None = None
+    """A plan or arrangement the system holds, with its delivery status."""
+
+    id: Id = Field(description=f"Its id; {ID_WORDS}")
+    kind: Choice[ArrangementKind] = Field(description="What plan or arrangement it is (coa_...: a consistent operating arrangement)")
+    title: Text = Field(description="Its title, as the sources give it")
+    status: Choice[Status] | None = Field(default=None, description=f"Its delivery status, from none to achieved{UNSTATED}")
+    as_of: Date | None = Field(default=None, description="The date the status is as of, YYYY-MM-DD")
     transcribed_from: Id | None = Field(default=None, description=TRANSCRIBED)
 
 
 class Attestation(Cited):
     """A dated, evidenced statement that a judgement criterion is met (to a status)."""
 
-    id: Id
-    criterion: Choice[Criterion]
+    id: Id = Field(description=f"Its id; {ID_WORDS}")
+    criterion: Choice[Criterion] = Field(description="The judgement criterion attested")
     place: Id | None = Field(
         default=None,
         description="The place the attestation is about: required for a criterion about each place (place_leader_roles, icp_...), absent otherwise",
     )
-    statement: Text
-    status: Choice[Status]
-    as_of: Date
+    statement: Text = Field(description="What the system states, in the source's words where possible")
+    status: Choice[Status] = Field(description="How far the criterion is met, from none to achieved")
+    as_of: Date = Field(description="The date the statement is as of, YYYY-MM-DD")
     evidence: list[EvidenceRef] = Field(min_length=1, description="At least one evidence item (an id or {id, quote, locator})")
     transcribed_from: Id | None = Field(default=None, description=TRANSCRIBED)
 
@@ -532,11 +578,11 @@ CoaKind = Literal[
 class SelfAssessment(Cited):
     """The system's own published assessment: maturity stage per domain and RAG per arrangement."""
 
-    id: Id
-    as_of: Date
+    id: Id = Field(description=f"Its id; {ID_WORDS}")
+    as_of: Date = Field(description="The date of the assessment, YYYY-MM-DD")
     label: Text = Field(description="How the source names this assessment, e.g. 'Current score (Nov 2020)'")
-    maturity: dict[Domain, Stage] = Field(default_factory=dict)
-    coa: dict[CoaKind, Rag] = Field(default_factory=dict)
+    maturity: dict[Domain, Stage] = Field(default_factory=dict, description="The system's own stage for each maturity matrix domain")
+    coa: dict[CoaKind, Rag] = Field(default_factory=dict, description="The system's own RAG for each consistent operating arrangement")
 
 
 PartialList = Literal["organisations", "places", "neighbourhoods", "collaboratives", "boards"]
@@ -545,17 +591,21 @@ PartialList = Literal["organisations", "places", "neighbourhoods", "collaborativ
 class SystemDescription(Strict):
     """One Integrated Care System, as a fixture file describes it."""
 
-    schema_version: int = Field(SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
-    system: SystemInfo
-    evidence: list[EvidenceItem] = Field(default_factory=list)
-    organisations: list[Organisation] = Field(default_factory=list)
-    places: list[Place] = Field(default_factory=list)
-    neighbourhoods: list[Neighbourhood] = Field(default_factory=list)
-    collaboratives: list[Collaborative] = Field(default_factory=list)
-    boards: list[Board] = Field(default_factory=list)
-    arrangements: list[Arrangement] = Field(default_factory=list)
-    attestations: list[Attestation] = Field(default_factory=list)
-    self_assessments: list[SelfAssessment] = Field(default_factory=list)
+    schema_version: int = Field(SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION, description="The version of this schema the file is written to (1)")
+    system: SystemInfo = Field(description="The system itself: names, codes, population, assessment date, finance")
+    evidence: list[EvidenceItem] = Field(default_factory=list, description="The documents the description rests on; claims cite them by id")
+    organisations: list[Organisation] = Field(default_factory=list, description="The system's organisations")
+    places: list[Place] = Field(default_factory=list, description="The system's places")
+    neighbourhoods: list[Neighbourhood] = Field(default_factory=list, description="Neighbourhoods within the places")
+    collaboratives: list[Collaborative] = Field(default_factory=list, description="Provider collaboratives")
+    boards: list[Board] = Field(default_factory=list, description="Boards, partnerships, committees and groups, with their seats")
+    arrangements: list[Arrangement] = Field(default_factory=list, description="Plans and arrangements, with their delivery status")
+    attestations: list[Attestation] = Field(
+        default_factory=list, description="Dated, evidenced statements that judgement criteria are met"
+    )
+    self_assessments: list[SelfAssessment] = Field(
+        default_factory=list, description="The system's own published assessments, set beside icscheck's"
+    )
     partial_lists: list[PartialList] = Field(
         default_factory=list,
         description="Lists that name only some of what the system has (the sources mention only some): counts over them are lower bounds",

@@ -21,7 +21,7 @@ from .frameworks import DESIGNATION_QUOTE, FREEDOMS_SOURCE, MATRIX_DOMAINS, MATR
 from .conditions import Trace, describe, outline
 from .errors import Location
 from .findings import STATUS_LABEL, CitedWords, EvidenceRef, FactReading, Finding
-from .rules import PARAPHRASE_LABEL, Rule, Source
+from .rules import Rule, Source
 from .scoring import MET, NOT_EVIDENCED, NOT_MET, STAGE_METHOD_TEXT, DomainScore, Readiness, StageCell, Summary
 from .safetext import visible
 from .templating import html_environment, markdown_environment
@@ -310,6 +310,7 @@ def report_dict(result: Result) -> dict[str, Any]:
             if f.status == "error"
         ],
         "summary": summary_dict(result.summary),
+        **({"selection": result.selection.as_dict()} if result.selection is not None else {}),
     }
 
 
@@ -356,6 +357,9 @@ def headline(result: Result) -> str:
     if sum(counts["error"].values()):
         parts.append(part("error", "errors"))
     beyond = beyond_note(result)
+    if result.selection is not None:
+        s = result.selection
+        parts.append(f"{s.selected} of {s.of} rules selected (the scores read every rule)")
     return " · ".join(parts) + (f" · {beyond}" if beyond else "")
 
 
@@ -520,74 +524,11 @@ def roadmap_parts(summary: Summary) -> list[Any]:
     return parts
 
 
-def _finding_line(f: Finding) -> Text:
-    where = visible(f" ({f.location.file}:{f.location.line})") if f.location else ""
-    waived = ""
-    if f.status == "waived" and f.waiver:
-        waived = visible(f" [waived: {f.waiver.justification} — {f.waiver.approver}, until {f.waiver.expires}]")
-    tag = "N/E" if f.status == "unknown" else f.status.upper()
-    return Text.assemble(
-        (f"{tag:5} ", STATUS_STYLE[f.status]),
-        (f"{f.rule_id} ", "bold"),
-        visible(f"{f.subject_kind} '{f.subject_name}': {f.message}"),
-        waived,
-        (where, "dim"),
-    )
-
-
 def text_report(result: Result) -> Group:
-    """A terminal summary: counts, scores, per rule the counts by status, then every gap and every finding not evidenced."""
-    system = result.fixture.description.system
-    header = Text.assemble(
-        (visible(system.name), "bold"),
-        f"  as of {result.as_of.isoformat()}  ·  {len(result.rules)} rules{rulebook_note(result)}  ·  engine: {result.engine}",
-    )
-    table = Table(show_edge=False, pad_edge=False, box=None)
-    table.add_column("rule")
-    table.add_column("strength")
-    for status in COLUMNS:
-        table.add_column(STATUS_LABEL[status], justify="right", style=STATUS_STYLE[status])
-    table.add_column("title", overflow="fold")
-    for rule in result.rules:
-        counts = result.summary.by_rule[rule.id]
-        table.add_row(
-            Text(rule.id),
-            rule.spec.strength,
-            *(str(counts[s]) if counts[s] else "·" for s in COLUMNS),
-            Text(visible(rule.spec.title + (f" [{PARAPHRASE_LABEL}]" if rule.spec.source.paraphrase else ""))),
-        )
-    summary = result.summary
-    parts: list[Any] = [
-        header,
-        Text(headline(result)),
-        readiness_text(summary),
-        Text(""),
-        maturity_table(summary),
-        Text(maturity_legend(summary), style="dim"),
-        Text(system_stage_sentence(summary)),
-        Text(""),
-        coa_table(summary),
-        Text(""),
-        *roadmap_parts(summary),
-        Text(""),
-        *freedoms_parts(summary),
-        Text(""),
-        table,
-    ]
-    listed = [f for f in result.findings if f.status in LISTED]
-    if listed:
-        parts += [Text(""), Text("Gaps (what the description states falls short)", style="bold")]
-        parts += [_finding_line(f) for f in listed]
-    unknown = [f for f in result.findings if f.status == "unknown"]
-    if unknown:
-        parts += [Text(""), Text("Not evidenced (the description does not state what the rule needs)", style="bold")]
-        parts += [_finding_line(f) for f in unknown]
-    totals = summary.all_totals or summary.totals
-    parts += [
-        Text(""),
-        Text("Every finding, beyond the target included: " + ", ".join(f"{totals[s]} {STATUS_LABEL[s]}" for s in COLUMNS)),
-    ]
-    return Group(*parts)
+    """The full text listing (what ``--full`` prints and ``batch`` writes); see :mod:`icscheck.textreport`."""
+    from .textreport import full_view
+
+    return full_view(result)
 
 
 def rules_table(rules: list[Rule]) -> Table:

@@ -25,25 +25,13 @@ from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 from .conditions import ConditionSpec, FactType, Node, Scalar, check_template, facts_read, parse, type_ok
 from .errors import InputError
 from .facts import RESERVED, SUBJECT_KINDS, FactSpec, catalogue
+from .frameworks import FRAMEWORKS, STAGES
 from .model import Date, Strict, Text
 from .validation import validate
 from .resources import data_root
 from .yamlsource import PathKey, SourceMap, display_path, load_yaml
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]+(-[A-Z0-9]+)+$", max_length=40)]
-STAGES = ("emerging", "developing", "maturing", "thriving")
-FRAMEWORKS = (
-    "integrating-care",
-    "maturity-matrix",
-    "operating-arrangements",
-    "population-levels",
-    "planning",
-    "governance",
-    "design-framework",
-    "health-and-care-act",
-    "provider-collaboratives",
-    "local",
-)
 
 
 def _iso(value: Any) -> Any:

@@ -60,26 +60,27 @@ not-evidenced bullet never counts as met, nor as not met.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .facts import Subject
 from .findings import STATUSES, Finding
-from .frameworks import (
+from .frameworks import (  # noqa: F401 - the stage constants are re-exported from here
+    BEST_FIT,
+    DEFAULT_STAGE_METHOD,
+    DEFAULT_THRESHOLD,
     FREEDOMS,
     MATRIX_DOMAINS,
     OPERATING_ARRANGEMENTS,
     RAG_KEY,
+    STAGE_METHODS,
     STAGES,
     STATUS_TO_RAG,
+    STRICT,
     UNSTAGED_DOMAINS,
 )
 from .model import STATUS_RANK
 from .rules import Rule
 
-DEFAULT_THRESHOLD = "maturing"
-BEST_FIT, STRICT = "best-fit", "strict"
-STAGE_METHODS = (BEST_FIT, STRICT)
-DEFAULT_STAGE_METHOD = BEST_FIT
 STAGE_METHOD_TEXT = {
     BEST_FIT: "best fit: most of the bullets of the stage, and of every lower stage, met",
     STRICT: "strict: every bullet of the stage, and of every lower stage, met",
@@ -402,6 +403,27 @@ def _beyond(rules: list[Rule], findings: list[Finding], threshold: str) -> Beyon
     return BeyondTarget(threshold, ids, totals, tuple(sorted(gaps)), tuple(sorted(unknown)))
 
 
+def _headline_counts(rules: list[Rule], findings: list[Finding], threshold: str) -> dict:
+    """The counts of a summary: every finding's, and the headline's (maturity matrix bullets beyond the target apart)."""
+    all_totals, by_rule = _counts(rules, findings)
+    beyond = _beyond(rules, findings, threshold)
+    left_out = set(beyond.rules)
+    return {
+        "totals": {status: all_totals[status] - beyond.totals[status] for status in STATUSES},
+        "by_rule": by_rule,
+        "rules_evaluated": len(rules),
+        "rules_with_gaps": tuple(sorted(rid for rid, c in by_rule.items() if (c["gap"] or c["error"]) and rid not in left_out)),
+        "rules_not_evidenced": tuple(sorted(rid for rid, c in by_rule.items() if c["unknown"] and rid not in left_out)),
+        "beyond_target": beyond,
+        "all_totals": all_totals,
+    }
+
+
+def restrict(summary: Summary, rules: list[Rule], findings: list[Finding]) -> Summary:
+    """A summary whose counts are those of some rules' findings; its scores (read from every rule) kept."""
+    return replace(summary, **_headline_counts(rules, findings, summary.readiness.threshold))
+
+
 def summarise(
     rules: list[Rule],
     findings: list[Finding],
@@ -422,21 +444,12 @@ def summarise(
         next_system_stage,
         {area: stages[next_system_stage] for area, stages in FREEDOMS.items()} if next_system_stage else {},
     )
-    beyond = _beyond(rules, findings, threshold)
-    left_out = set(beyond.rules)
-    totals = {status: all_totals[status] - beyond.totals[status] for status in STATUSES}
     return Summary(
-        totals=totals,
-        by_rule=by_rule,
-        rules_evaluated=len(rules),
-        rules_with_gaps=tuple(sorted(rid for rid, c in by_rule.items() if (c["gap"] or c["error"]) and rid not in left_out)),
-        rules_not_evidenced=tuple(sorted(rid for rid, c in by_rule.items() if c["unknown"] and rid not in left_out)),
         domains=domains,
         arrangements=operating_arrangements(rules, subjects or [], by_rule),
         readiness=readiness(domains, threshold, method),
         system_stage=system_stage,
         freedoms=freedoms,
-        beyond_target=beyond,
-        all_totals=all_totals,
         method=method,
+        **_headline_counts(rules, findings, threshold),
     )

@@ -353,6 +353,18 @@ def _record(root: yaml.Node, smap: SourceMap, name: str) -> None:
             todo.extend((item, path + (index,)) for index, item in reversed(list(enumerate(node.value))))
 
 
+def _tab_in_indentation(text: str, line: int) -> int | None:
+    """The line (at or just before a YAML error at ``line``) whose indentation holds a tab, if one does."""
+    lines = text.splitlines()
+    for number in (line, line - 1):
+        if 1 <= number <= len(lines):
+            current = lines[number - 1]
+            indent = current[: len(current) - len(current.lstrip(" \t"))]
+            if "\t" in indent and current.strip():
+                return number
+    return None
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
     """Parse YAML text (one document) with the safe, bounded loader."""
     loader = _Loader(text)
@@ -369,6 +381,9 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
         problem = exc.problem or exc.context or "invalid YAML"
         if "could not determine a constructor" in problem:
             problem = f"unsafe or unknown YAML tag {problem.split('tag', 1)[-1].strip()}"
+        tab = _tab_in_indentation(text, line)
+        if tab:
+            line, problem = tab, "a tab in the indentation; YAML indents with spaces only: replace the tab with spaces"
         raise InputError(Location(name, line), f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(Location(name, 1), f"invalid YAML: {exc}") from None

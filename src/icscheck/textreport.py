@@ -1,0 +1,432 @@
+"""The terminal and text reports: a one-screen summary, the full listing, and a one-line verdict.
+
+* :func:`summary_view` (``icscheck check``): the system, date and rulebook; the readiness verdict; the
+  domain × stage table; the RAG table; the counts of gaps and findings not evidenced by strength; the
+  gaps of must-rules, one line each, grouped by domain or framework; and how to see more.
+* :func:`full_view` (``--full``, and the ``.txt`` reports ``batch`` writes): everything — scores,
+  roadmap, freedoms, every gap and every finding not evidenced, grouped by strength (must first)
+  and by domain or framework, the matrix bullets beyond the target apart, and every rule's counts.
+* :func:`verdict_line` (``--quiet``): one line.
+
+All three are deterministic and show text from a description through :func:`~icscheck.safetext.visible`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from .api import Result
+from .findings import STATUS_LABEL, Finding
+from .frameworks import STAGES, group_label, group_order
+from .report import (
+    COLUMNS,
+    FIT_MARK,
+    LISTED,
+    READINESS_STYLE,
+    RAG_STYLE,
+    STATUS_STYLE,
+    STRENGTHS,
+    cell_counts,
+    coa_table,
+    counts_by_strength,
+    freedoms_parts,
+    headline,
+    maturity_legend,
+    maturity_table,
+    readiness_text,
+    roadmap_parts,
+    rulebook_note,
+    system_stage_sentence,
+)
+from .rules import PARAPHRASE_LABEL, Rule
+from .safetext import visible
+from .scoring import MET, NOT_EVIDENCED, NOT_MET, Summary
+from .settings import DEFAULT_FAIL_ON, FailOn, parse_fail_on
+
+#: At most this many lines of must-rule gaps (group headings included) in the summary; the rest are counted.
+MUST_GAP_LINES = 24
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 gap``, ``2 gaps``; ``many`` for an irregular plural."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def _in_force(result: Result) -> int:
+    return sum(1 for rule in result.rules if rule.in_force(result.rulebook_date))
+
+
+def rulebook_words(result: Result) -> str:
+    """The rules applied, in words: how many are in force on the rulebook's date, of how many loaded (or chosen)."""
+    loaded, in_force = len(result.rules), _in_force(result)
+    if result.selection is not None:
+        text = f"rules: {result.selection.selected} of {result.selection.of} selected"
+        text += f", {in_force} of them in force" if in_force != loaded else ""
+        text += " (the scores read every rule)"
+    else:
+        text = f"rules: {in_force} of {loaded} in force" if loaded != in_force else f"rules: all {loaded} in force"
+    packs = result.fixture.description.system.rule_packs
+    if packs:
+        text += visible(f" (with the local pack{'s' if len(packs) > 1 else ''} {', '.join(packs)})")
+    return text
+
+
+def _header(result: Result, settings_file: str | None = None) -> list[Text]:
+    """The system and date; then the file, the rulebook, the engine and the settings file."""
+    system = result.fixture.description.system
+    first = Text.assemble(
+        (visible(system.name), "bold"), f" · as of {result.as_of.isoformat()}{rulebook_note(result)} · engine: {result.engine}"
+    )
+    where = f"{visible(result.fixture.file)} · {rulebook_words(result)}"
+    if settings_file:
+        where += visible(f" · settings from {settings_file}")
+    return [first, Text(where, style="dim")]
+
+
+def group_key(rule: Rule) -> tuple:
+    spec = rule.spec
+    return group_order(spec.framework, spec.domain, spec.arrangement)
+
+
+def rule_group(rule: Rule) -> str:
+    spec = rule.spec
+    return group_label(spec.framework, spec.domain, spec.arrangement)
+
+
+def grouped(findings: Iterable[Finding], rules: dict[str, Rule]) -> list[tuple[str, list[Finding]]]:
+    """Findings grouped by their rule's framework and domain (or arrangement), in the reports' order."""
+    groups: dict[tuple, tuple[str, list[Finding]]] = {}
+    for f in findings:
+        rule = rules[f.rule_id]
+        key = group_key(rule)
+        groups.setdefault(key, (rule_group(rule), []))[1].append(f)
+    return [groups[key] for key in sorted(groups)]
+
+
+def _beyond(result: Result) -> frozenset[str]:
+    beyond = result.summary.beyond_target
+    return frozenset(beyond.rules) if beyond else frozenset()
+
+
+# -- the verdict ---------------------------------------------------------------------------------
+
+def readiness_short(summary: Summary) -> str:
+    """The readiness verdict in one sentence, with what decides it."""
+    r = summary.readiness
+    target = f"target {r.threshold}, stages read {r.method}"
+    if r.verdict == "ready":
+        return f"READY for designation ({target}): every domain reaches {r.threshold}"
+    if r.verdict == "not ready":
+        gaps, more = len(r.blocking_gaps), len(r.blocking_not_evidenced)
+        extra = f"; {more} more not evidenced" if more else ""
+        held = "holds" if gaps == 1 else "hold"
+        return f"NOT READY for designation ({target}): {plural(gaps, 'must-rule')} with gaps {held} a domain below {r.threshold}{extra}"
+    n = len(r.blocking_not_evidenced)
+    decide = "decides" if n == 1 else "decide"
+    return f"UNDETERMINED readiness ({target}): no gap holds a domain below {r.threshold}, but {plural(n, 'must-rule')} not evidenced {decide} it"
+
+
+def _split(counts: dict[str, int]) -> str:
+    return ", ".join(f"{counts[s]} {s}" for s in STRENGTHS if counts[s])
+
+
+def counts_sentence(result: Result) -> str:
+    """Gaps and findings not evidenced, by strength (maturity matrix bullets beyond the target left out)."""
+    counts = counts_by_strength(result)
+    gaps, unknown = counts["gap"], counts["unknown"]
+    parts = [
+        plural(sum(gaps.values()), "gap") + (f" ({_split(gaps)})" if sum(gaps.values()) else ""),
+        f"{sum(unknown.values())} not evidenced" + (f" ({_split(unknown)})" if sum(unknown.values()) else ""),
+        f"{sum(counts['pass'].values())} passed",
+    ]
+    for status in ("waived", "info", "error"):
+        total = sum(counts[status].values())
+        if total:
+            parts.append(f"{total} {STATUS_LABEL[status]}")
+    return " · ".join(parts)
+
+
+def verdict_line(result: Result) -> str:
+    """One line: the file, the system and date, the readiness verdict and the counts."""
+    system = result.fixture.description.system
+    r = result.summary.readiness
+    return visible(
+        f"{result.fixture.file}: {system.name}, {result.as_of.isoformat()}: {r.verdict} (target {r.threshold}); "
+        f"{counts_sentence(result)}"
+    )
+
+
+def fail_sentence(result: Result, fail_on: FailOn | str) -> str:
+    rule = parse_fail_on(fail_on)
+    failing = len(result.failing(rule))
+    if not rule.strengths:
+        return "Nothing fails the run (--fail-on none)."
+    what = f"--fail-on {rule}: gaps of {' and '.join(s for s in STRENGTHS if s in rule.strengths)} rules"
+    what += " and their findings not evidenced" if rule.unknown else ""
+    if failing:
+        return f"Exit code 1: {plural(failing, 'finding')} fail the run ({what})."
+    return f"Exit code 0: no finding fails the run ({what})."
+
+
+# -- the summary ---------------------------------------------------------------------------------
+
+def summary_maturity(summary: Summary) -> Table:
+    """Domains × stages: per cell the bullets met ✓, not met ✗ and not evidenced ?, and whether the stage fits.
+
+    The emerging column is left out when no staged domain has a must-rule there (it describes the
+    starting point); an unstaged domain shows its bullets once, in the first column shown."""
+    domains = list(summary.domains.values())
+    shown = [s for s in STAGES if s != STAGES[0] or any(d.staged and d.stages[s].must_rules for d in domains)]
+    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("Maturity matrix domain", ratio=1, overflow="fold")
+    for stage in shown:
+        table.add_column(stage, justify="center", no_wrap=True)
+    table.add_column(f"stage ({summary.method})", no_wrap=True, style="bold")
+    for info in domains:
+        cells = []
+        for i, stage in enumerate(shown):
+            cell = info.stages[stage] if info.staged else info.stages[STAGES[0]]
+            if not info.staged and i > 0:
+                cells.append(Text("same", style="dim"))
+            elif not cell.must_rules:
+                cells.append(Text("·", style="dim"))
+            elif not info.staged:
+                mark, style = {MET: ("met", "green"), NOT_MET: ("not met", "red"), NOT_EVIDENCED: ("n/e", "yellow")}[cell.state]
+                cells.append(Text(f"{cell_counts(cell)} {mark}", style=style))
+            else:
+                mark, style = FIT_MARK[cell.fits]
+                cells.append(Text(f"{cell_counts(cell)} {mark}", style=style))
+        stage = (info.stage or "not yet emerging") if info.staged else str(info.state)
+        table.add_row(info.name, *cells, stage)
+    return table
+
+
+MATURITY_KEY = "✓ met  ✗ not met  ? not evidenced (a stage's must-rules); fits, no, or n/d: not determined"
+
+
+def _status_words(status: str | None) -> str:
+    return (status or "").replace("_", " ")
+
+
+def summary_rag(summary: Summary) -> Table:
+    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("Operating arrangement", no_wrap=True)
+    table.add_column("RAG", no_wrap=True)
+    table.add_column("why", overflow="fold")
+    for a in summary.arrangements.values():
+        if a.rag is None:
+            rag = Text("—", style="yellow")
+            if a.status:
+                why = f"not evidenced: status {_status_words(a.status)}, no evidence item"
+            elif "does not describe" in a.reason:
+                why = "not evidenced: not described"
+            else:
+                why = "not evidenced: no status stated"
+        elif a.rag == "GA" and a.status == "achieved" and a.rules_with_gaps:
+            rag = Text(a.rag, style=RAG_STYLE[a.rag])
+            rules = ", ".join(a.rules_with_gaps)
+            why = f"claimed G; {rules} {'has' if len(a.rules_with_gaps) == 1 else 'have'} gaps"
+        else:
+            rag = Text(a.rag, style=RAG_STYLE[a.rag])
+            why = _status_words(a.status)
+        table.add_row(a.name, rag, Text(visible(why)))
+    return table
+
+
+def _one_line(text: str, style: str | None = None) -> Text:
+    return Text(text, style=style or "", no_wrap=True, overflow="ellipsis")
+
+
+def _gap_line(f: Finding, indent: str = "  ") -> Text:
+    named = f.subject_kind == "system" or f"'{f.subject_name}'" in f.message
+    subject = "" if named else f"{f.subject_kind} '{f.subject_name}': "
+    line = Text.assemble(indent, (f"{f.rule_id:<12}", "bold"), " ", visible(subject + f.message))
+    line.no_wrap = True
+    line.overflow = "ellipsis"
+    return line
+
+
+def must_gap_parts(result: Result, command: str, limit: int = MUST_GAP_LINES) -> list[Any]:
+    rules = {r.id: r for r in result.rules}
+    beyond = _beyond(result)
+    musts = [f for f in result.findings if f.status in ("gap", "error") and rules[f.rule_id].spec.strength == "must" and f.rule_id not in beyond]
+    if not musts:
+        return [Text("No must-rule has a gap.", style="bold green")]
+    parts: list[Any] = [Text(f"Gaps of must-rules ({len(musts)}), by domain or framework:", style="bold")]
+    shown = 0
+    for label, items in grouped(musts, rules):
+        if len(parts) - 1 + 2 > limit:
+            break
+        parts.append(_one_line(visible(label), "bold"))
+        for f in items:
+            if len(parts) - 1 >= limit:
+                break
+            parts.append(_gap_line(f))
+            shown += 1
+    if shown < len(musts):
+        parts.append(Text(f"  … and {plural(len(musts) - shown, 'more must-rule gap')}: {command} --full lists them all", style="dim"))
+    return parts
+
+
+def other_gaps_line(result: Result) -> Text | None:
+    """What the summary does not list, counted: the gaps of should- and may-rules and the findings not evidenced."""
+    counts = counts_by_strength(result)
+    others = {s: counts["gap"][s] + counts["error"][s] for s in STRENGTHS[1:]}
+    words = [plural(n, f"gap of {s}-rules", f"gaps of {s}-rules") for s, n in others.items() if n]
+    unknown = sum(counts["unknown"].values())
+    if unknown:
+        words.append(f"{plural(unknown, 'finding')} not evidenced")
+    if not words:
+        return None
+    return Text(f"Not listed here: {' and '.join(words)}; --full lists every one.", style="dim")
+
+
+def summary_view(
+    result: Result,
+    command: str = "icscheck check",
+    settings_file: str | None = None,
+    fail_on: FailOn | str = DEFAULT_FAIL_ON,
+    explain_command: str = "icscheck explain FILE",
+) -> Group:
+    """One screen: what a person needs first (see the module docstring)."""
+    summary = result.summary
+    verdict = summary.readiness.verdict
+    parts: list[Any] = [
+        *_header(result, settings_file),
+        Text(""),
+        Text(readiness_short(summary), style=READINESS_STYLE[verdict]),
+        Text(""),
+        summary_maturity(summary),
+        Text(MATURITY_KEY, style="dim"),
+        Text(""),
+        summary_rag(summary),
+        Text(""),
+        Text("Findings: " + counts_sentence(result), style="bold"),
+    ]
+    beyond = summary.beyond_target
+    if beyond is not None and beyond.rules:
+        t = beyond.totals
+        parts.append(Text(
+            f"Matrix bullets above {beyond.threshold} (the roadmap, not counted above): "
+            f"{plural(t['gap'], 'gap')}, {t['unknown']} not evidenced, {t['pass']} passed",
+            style="dim",
+        ))
+    parts.append(Text(fail_sentence(result, fail_on)))
+    gaps = must_gap_parts(result, command)
+    others = other_gaps_line(result)
+    parts += [Text(""), *gaps, *([others] if others else []), Text("")]
+    rules = {r.id: r for r in result.rules}
+    ordered = sorted(result.findings, key=lambda f: (rules[f.rule_id].spec.strength != "must", group_key(rules[f.rule_id])))
+    example = next(
+        (f.rule_id for f in ordered if f.status == "gap"),
+        next((r.id for r in result.rules if r.in_force(result.rulebook_date)), "RULE-ID"),
+    )
+    parts += [
+        Text("More: --full for every finding · --format html=report.html for a report · one rule in full:", style="dim"),
+        Text(f"      {explain_command} {example}", style="dim"),
+    ]
+    return Group(*parts)
+
+
+# -- the full listing ----------------------------------------------------------------------------
+
+def finding_rows(findings: list[Finding]) -> Table:
+    """Findings one per row: status, rule, then subject, message, waiver and line, wrapped under themselves."""
+    table = Table.grid(padding=(0, 1), pad_edge=False)
+    table.add_column(width=1)  # the indent
+    table.add_column(min_width=5, no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for f in findings:
+        where = visible(f" ({f.location.file}:{f.location.line})") if f.location else ""
+        waived = ""
+        if f.status == "waived" and f.waiver:
+            waived = visible(f" [waived: {f.waiver.justification} — {f.waiver.approver}, until {f.waiver.expires}]")
+        tag = "N/E" if f.status == "unknown" else f.status.upper()
+        text = Text.assemble(visible(f"{f.subject_kind} '{f.subject_name}': {f.message}"), waived, (where, "dim"))
+        table.add_row("", Text(tag, style=STATUS_STYLE[f.status]), Text(f.rule_id, style="bold"), text)
+    return table
+
+
+def _by_strength(title: str, findings: list[Finding], rules: dict[str, Rule]) -> list[Any]:
+    if not findings:
+        return []
+    parts: list[Any] = [Text(""), Text(title, style="bold")]
+    for strength in STRENGTHS:
+        mine = [f for f in findings if rules[f.rule_id].spec.strength == strength]
+        if not mine:
+            continue
+        parts.append(Text(f"{strength.capitalize()} rules ({len(mine)})", style="bold underline"))
+        for label, items in grouped(mine, rules):
+            parts += [Text(visible(label), style="bold"), finding_rows(items)]
+    return parts
+
+
+def rules_table(result: Result) -> Table:
+    """Every rule with its findings by status."""
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("strength")
+    for status in COLUMNS:
+        table.add_column(STATUS_LABEL[status], justify="right", style=STATUS_STYLE[status])
+    table.add_column("title", overflow="fold")
+    for rule in result.rules:
+        counts = result.summary.by_rule[rule.id]
+        table.add_row(
+            Text(rule.id),
+            rule.spec.strength,
+            *(str(counts[s]) if counts[s] else "·" for s in COLUMNS),
+            Text(visible(rule.spec.title + (f" [{PARAPHRASE_LABEL}]" if rule.spec.source.paraphrase else ""))),
+        )
+    return table
+
+
+def full_view(result: Result) -> Group:
+    """Everything: scores, roadmap, freedoms, then every gap and every finding not evidenced grouped by strength
+    (must first) and by domain or framework, the matrix bullets beyond the target apart, and every rule."""
+    summary = result.summary
+    rules = {r.id: r for r in result.rules}
+    beyond = _beyond(result)
+    parts: list[Any] = [
+        *_header(result),
+        Text(headline(result)),
+        readiness_text(summary),
+        Text(""),
+        maturity_table(summary),
+        Text(maturity_legend(summary), style="dim"),
+        Text(system_stage_sentence(summary)),
+        Text(""),
+        coa_table(summary),
+        Text(""),
+        *roadmap_parts(summary),
+        Text(""),
+        *freedoms_parts(summary),
+    ]
+    listed = [f for f in result.findings if f.status in LISTED and f.rule_id not in beyond]
+    unknown = [f for f in result.findings if f.status == "unknown" and f.rule_id not in beyond]
+    parts += _by_strength("Gaps (what the description states falls short), must first, by domain or framework", listed, rules)
+    parts += _by_strength("Not evidenced (the description does not state what the rule needs)", unknown, rules)
+    apart = [f for f in result.findings if f.rule_id in beyond and f.status in (*LISTED, "unknown")]
+    if apart:
+        t = summary.beyond_target.totals
+        threshold = summary.beyond_target.threshold
+        parts += [Text(""), Text(
+            f"Beyond the target ({threshold}): the matrix bullets above {threshold}, the roadmap, not counted as gaps — "
+            f"{plural(t['gap'], 'gap')}, {t['unknown']} not evidenced, {t['pass']} passed",
+            style="bold",
+        )]
+        for label, items in grouped(apart, rules):
+            parts += [Text(visible(label), style="bold"), finding_rows(items)]
+    totals = summary.all_totals or summary.totals
+    parts += [
+        Text(""),
+        Text("Every rule: its findings by status", style="bold"),
+        rules_table(result),
+        Text(""),
+        Text("Every finding, beyond the target included: " + ", ".join(f"{totals[s]} {STATUS_LABEL[s]}" for s in COLUMNS)),
+    ]
+    return Group(*parts)
