@@ -185,3 +185,29 @@ def test_the_console_check_sees_console_errors(tmp_path):
     page.write_text('<html><body><script>console.error("icscheck-console-marker")</script></body></html>')
     done = _chromium(tmp_path, page, "--dump-dom")
     assert any("CONSOLE" in line and "icscheck-console-marker" in line for line in done.stderr.splitlines())
+
+
+def test_the_text_grid_keeps_every_word_in_order_within_the_width():
+    """The full listing lays out its long tables as text: every word of a cell kept, in order, lines within the width."""
+    import io
+    import random
+    import re
+
+    from rich.console import Console
+
+    from icscheck.textreport import _grid
+
+    rng = random.Random(3)
+    words = ["alpha", "b", "gamma-delta", "x" * 30, "long_identifier_with_underscores", "(file.yaml:12)", "'quoted'", "—"]
+    for _ in range(200):
+        rows = []
+        for _ in range(rng.randint(1, 4)):
+            parts = [(" ".join(rng.choice(words) for _ in range(rng.randint(0, 25))), rng.choice(["", "bold"])) for _ in range(rng.randint(1, 3))]
+            rows.append(([("GAP  ", "red"), ("RULE-1", "bold")], parts))
+        width = rng.randint(60, 120)
+        buffer = io.StringIO()
+        Console(file=buffer, width=width, color_system=None).print(_grid(rows, width))
+        out = buffer.getvalue()
+        for _, parts in rows:
+            assert re.sub(r"\s+", "", "".join(text for text, _ in parts)) in re.sub(r"\s+", "", out)
+        assert all(len(line) <= width for line in out.splitlines())

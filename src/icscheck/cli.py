@@ -514,7 +514,7 @@ def _format(result, fmt: str, color: bool, width: int = FILE_WIDTH, context: dic
     if view == "quiet":
         return textreport.verdict_line(result) + "\n"
     if view == "full":
-        return _render(textreport.full_view(result), color, width)
+        return _render(textreport.full_view(result, width), color, width)
     return _render(
         textreport.summary_view(
             result, context.get("command", "icscheck check"), context.get("settings_file"),

@@ -13,6 +13,8 @@ All three are deterministic and show text from a description through :func:`~ics
 
 from __future__ import annotations
 
+import textwrap
+
 from typing import Any, Iterable
 
 from rich.console import Group
@@ -334,25 +336,65 @@ def summary_view(
 
 # -- the full listing ----------------------------------------------------------------------------
 
-def finding_rows(findings: list[Finding]) -> Table:
+def _grid(rows: list[tuple[list[tuple[str, str]], tuple[str, str] | list[tuple[str, str]]]], width: int, indent: int = 1) -> Text:
+    """Rows of short cells and one long last cell, laid out as text without a table engine: the short
+    cells padded to their column's width, the long cell wrapped beneath itself. Each cell is
+    (text, style). Thousands of rows lay out in milliseconds, where a table would measure every cell."""
+    columns = max((len(cells) for cells, _ in rows), default=0)
+    widths = [max((len(cells[i][0]) for cells, _ in rows if i < len(cells)), default=0) for i in range(columns)]
+    start = indent + sum(w + 1 for w in widths)
+    room = max(20, width - start)
+    out = Text(no_wrap=True, overflow="ignore")
+    for cells, last in rows:
+        out.append(" " * indent)
+        for (text, style), w in zip(cells, widths, strict=False):
+            out.append(text, style=style)
+            out.append(" " * (w - len(text) + 1))
+        parts = last if isinstance(last, list) else [last]
+        words = "".join(text for text, _ in parts)
+        lines = textwrap.wrap(words, room, break_long_words=True, break_on_hyphens=False) or [""]
+        # styles follow the characters: walk the parts alongside the wrapped lines
+        position, segments = 0, [(text, style) for text, style in parts]
+        for number, line in enumerate(lines):
+            if number:
+                out.append("\n" + " " * start)
+            while line:
+                while segments and position >= len(segments[0][0]):
+                    position = 0
+                    segments.pop(0)
+                if not segments:
+                    out.append(line)
+                    break
+                text, style = segments[0]
+                # skip the blanks textwrap dropped at a line break
+                while position < len(text) and text[position] == " " and not line.startswith(" "):
+                    if text[position:].startswith(line[:1]) and line[:1] != " ":
+                        break
+                    position += 1
+                take = min(len(line), len(text) - position)
+                out.append(line[:take], style=style)
+                line = line[take:]
+                position += take
+        out.append("\n")
+    out.rstrip()
+    return out
+
+
+def finding_rows(findings: list[Finding], width: int = 100) -> Text:
     """Findings one per row: status, rule, then subject, message, waiver and line, wrapped under themselves."""
-    table = Table.grid(padding=(0, 1), pad_edge=False)
-    table.add_column(width=1)  # the indent
-    table.add_column(min_width=5, no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(overflow="fold")
+    rows = []
     for f in findings:
         where = visible(f" ({f.location.file}:{f.location.line})") if f.location else ""
         waived = ""
         if f.status == "waived" and f.waiver:
             waived = visible(f" [waived: {f.waiver.justification} — {f.waiver.approver}, until {f.waiver.expires}]")
         tag = "N/E" if f.status == "unknown" else f.status.upper()
-        text = Text.assemble(visible(f"{f.subject_kind} '{f.subject_name}': {f.message}"), waived, (where, "dim"))
-        table.add_row("", Text(tag, style=STATUS_STYLE[f.status]), Text(f.rule_id, style="bold"), text)
-    return table
+        text = [(visible(f"{f.subject_kind} '{f.subject_name}': {f.message}") + waived, ""), (where, "dim")]
+        rows.append(([(tag.ljust(5), STATUS_STYLE[f.status]), (f.rule_id, "bold")], text))
+    return _grid(rows, width)
 
 
-def _by_strength(title: str, findings: list[Finding], rules: dict[str, Rule]) -> list[Any]:
+def _by_strength(title: str, findings: list[Finding], rules: dict[str, Rule], width: int = 100) -> list[Any]:
     if not findings:
         return []
     parts: list[Any] = [Text(""), Text(title, style="bold")]
@@ -362,30 +404,23 @@ def _by_strength(title: str, findings: list[Finding], rules: dict[str, Rule]) ->
             continue
         parts.append(Text(f"{strength.capitalize()} rules ({len(mine)})", style="bold underline"))
         for label, items in grouped(mine, rules):
-            parts += [Text(visible(label), style="bold"), finding_rows(items)]
+            parts += [Text(visible(label), style="bold"), finding_rows(items, width)]
     return parts
 
 
-def rules_table(result: Result) -> Table:
+def rules_table(result: Result, width: int = 100) -> Text:
     """Every rule with its findings by status."""
-    table = Table(show_edge=False, pad_edge=False, box=None)
-    table.add_column("rule", no_wrap=True)
-    table.add_column("strength")
-    for status in COLUMNS:
-        table.add_column(STATUS_LABEL[status], justify="right", style=STATUS_STYLE[status])
-    table.add_column("title", overflow="fold")
+    short = {"unknown": "n/e", "not_applicable": "n/a"}
+    head = [("rule", "bold"), ("strength", "bold"), *((short.get(s, STATUS_LABEL[s]), "bold") for s in COLUMNS)]
+    rows: list = [(head, ("title", "bold"))]
     for rule in result.rules:
         counts = result.summary.by_rule[rule.id]
-        table.add_row(
-            Text(rule.id),
-            rule.spec.strength,
-            *(str(counts[s]) if counts[s] else "·" for s in COLUMNS),
-            Text(visible(rule.spec.title + (f" [{PARAPHRASE_LABEL}]" if rule.spec.source.paraphrase else ""))),
-        )
-    return table
+        cells = [(rule.id, ""), (rule.spec.strength, ""), *((str(counts[s]) if counts[s] else "·", STATUS_STYLE[s]) for s in COLUMNS)]
+        rows.append((cells, (visible(rule.spec.title + (f" [{PARAPHRASE_LABEL}]" if rule.spec.source.paraphrase else "")), "")))
+    return _grid(rows, width, indent=0)
 
 
-def full_view(result: Result) -> Group:
+def full_view(result: Result, width: int = 100) -> Group:
     """Everything: scores, roadmap, freedoms, then every gap and every finding not evidenced grouped by strength
     (must first) and by domain or framework, the matrix bullets beyond the target apart, and every rule."""
     summary = result.summary
@@ -408,8 +443,8 @@ def full_view(result: Result) -> Group:
     ]
     listed = [f for f in result.findings if f.status in LISTED and f.rule_id not in beyond]
     unknown = [f for f in result.findings if f.status == "unknown" and f.rule_id not in beyond]
-    parts += _by_strength("Gaps (what the description states falls short), must first, by domain or framework", listed, rules)
-    parts += _by_strength("Not evidenced (the description does not state what the rule needs)", unknown, rules)
+    parts += _by_strength("Gaps (what the description states falls short), must first, by domain or framework", listed, rules, width)
+    parts += _by_strength("Not evidenced (the description does not state what the rule needs)", unknown, rules, width)
     apart = [f for f in result.findings if f.rule_id in beyond and f.status in (*LISTED, "unknown")]
     if apart:
         t = summary.beyond_target.totals
@@ -420,12 +455,12 @@ def full_view(result: Result) -> Group:
             style="bold",
         )]
         for label, items in grouped(apart, rules):
-            parts += [Text(visible(label), style="bold"), finding_rows(items)]
+            parts += [Text(visible(label), style="bold"), finding_rows(items, width)]
     totals = summary.all_totals or summary.totals
     parts += [
         Text(""),
-        Text("Every rule: its findings by status", style="bold"),
-        rules_table(result),
+        Text("Every rule: its findings by status (n/e not evidenced, n/a not applicable)", style="bold"),
+        rules_table(result, width),
         Text(""),
         Text("Every finding, beyond the target included: " + ", ".join(f"{totals[s]} {STATUS_LABEL[s]}" for s in COLUMNS)),
     ]
