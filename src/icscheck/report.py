@@ -412,6 +412,21 @@ def system_stage_sentence(summary: Summary) -> str:
     return text
 
 
+def maturity_cell(info: DomainScore, stage: str) -> Text:
+    """One cell of the domain x stage table: the bullets met, not met and not evidenced, and whether the
+    stage fits (a domain not staged: met / not met / not evidenced once, then "same")."""
+    cell = info.stages[stage] if info.staged else info.stages[STAGES[0]]
+    if not info.staged and stage != STAGES[0]:
+        return Text("same", style="dim")
+    if not cell.must_rules:
+        return Text("·", style="dim")
+    if not info.staged:
+        mark, style = {MET: ("met", "green"), NOT_MET: ("not met", "red"), NOT_EVIDENCED: ("n/e", "yellow")}[cell.state]
+    else:
+        mark, style = FIT_MARK[cell.fits]
+    return Text(f"{cell_counts(cell)} {mark}", style=style)
+
+
 def maturity_table(summary: Summary) -> Table:
     """Domains x stages: for each cell the bullets met, not met and not evidenced, whether it fits, and the stage."""
     table = Table(title="Maturity matrix: bullets per stage", title_justify="left", show_edge=False, pad_edge=False, box=None)
@@ -421,18 +436,7 @@ def maturity_table(summary: Summary) -> Table:
     table.add_column(stage_column(summary), style="bold")
     for info in summary.domains.values():
         cells = []
-        for stage in STAGES:
-            cell = info.stages[stage]
-            if not info.staged and stage != STAGES[0]:
-                cells.append(Text("same", style="dim"))
-            elif not cell.must_rules:
-                cells.append(Text("·", style="dim"))
-            elif not info.staged:
-                mark, style = {MET: ("met", "green"), NOT_MET: ("not met", "red"), NOT_EVIDENCED: ("n/e", "yellow")}[cell.state]
-                cells.append(Text(f"{cell_counts(cell)} {mark}", style=style))
-            else:
-                mark, style = FIT_MARK[cell.fits]
-                cells.append(Text(f"{cell_counts(cell)} {mark}", style=style))
+        cells = [maturity_cell(info, stage) for stage in STAGES]
         table.add_row(info.name, *cells, info.label if info.staged else f"{info.label} (not staged)")
     return table
 

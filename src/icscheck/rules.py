@@ -29,7 +29,7 @@ from .frameworks import FRAMEWORKS, STAGES
 from .model import Date, Strict, Text
 from .validation import validate
 from .resources import data_root
-from .yamlsource import PathKey, SourceMap, display_path, load_yaml
+from .yamlsource import SourceMap, display_path, load_yaml
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]+(-[A-Z0-9]+)+$", max_length=40)]
 

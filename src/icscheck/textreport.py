@@ -26,17 +26,16 @@ from .findings import STATUS_LABEL, Finding
 from .frameworks import STAGES, group_label, group_order
 from .report import (
     COLUMNS,
-    FIT_MARK,
     LISTED,
     READINESS_STYLE,
     RAG_STYLE,
     STATUS_STYLE,
     STRENGTHS,
-    cell_counts,
     coa_table,
     counts_by_strength,
     freedoms_parts,
     headline,
+    maturity_cell,
     maturity_legend,
     maturity_table,
     readiness_text,
@@ -46,7 +45,7 @@ from .report import (
 )
 from .rules import PARAPHRASE_LABEL, Rule
 from .safetext import visible
-from .scoring import MET, NOT_EVIDENCED, NOT_MET, Summary
+from .scoring import Summary
 from .settings import DEFAULT_FAIL_ON, FailOn, parse_fail_on
 
 #: At most this many lines of must-rule gaps (group headings included) in the summary; the rest are counted.
@@ -189,19 +188,8 @@ def summary_maturity(summary: Summary) -> Table:
         table.add_column(stage, justify="center", no_wrap=True)
     table.add_column(f"stage ({summary.method})", no_wrap=True, style="bold")
     for info in domains:
-        cells = []
-        for i, stage in enumerate(shown):
-            cell = info.stages[stage] if info.staged else info.stages[STAGES[0]]
-            if not info.staged and i > 0:
-                cells.append(Text("same", style="dim"))
-            elif not cell.must_rules:
-                cells.append(Text("·", style="dim"))
-            elif not info.staged:
-                mark, style = {MET: ("met", "green"), NOT_MET: ("not met", "red"), NOT_EVIDENCED: ("n/e", "yellow")}[cell.state]
-                cells.append(Text(f"{cell_counts(cell)} {mark}", style=style))
-            else:
-                mark, style = FIT_MARK[cell.fits]
-                cells.append(Text(f"{cell_counts(cell)} {mark}", style=style))
+        # a domain not staged shows its state once, in the first column shown
+        cells = [maturity_cell(info, stage if info.staged or i else STAGES[0]) for i, stage in enumerate(shown)]
         stage = (info.stage or "not yet emerging") if info.staged else str(info.state)
         table.add_row(info.name, *cells, stage)
     return table

@@ -29,7 +29,7 @@ DATE_ERRORS = frozenset({"date_type", "date_parsing", "date_from_datetime_parsin
 CHOICES_LISTED = 20
 
 
-def _data_path(data: Any, loc: tuple) -> PathKey:
+def data_path(data: Any, loc: tuple) -> PathKey:
     """Keep the parts of a pydantic location that index into the data.
 
     Pydantic inserts union-member and validator tags into ``loc``; they are
@@ -197,13 +197,13 @@ def problems(model: type[M], data: Any, smap: SourceMap, exc: ValidationError) -
     meant: set[tuple] = set()  # (parent, key) of missing keys an unknown key beside them was probably meant to be
     for error in errors:
         if error["type"] == "extra_forbidden":
-            path = _data_path(data, tuple(error["loc"]))
+            path = data_path(data, tuple(error["loc"]))
             if path:
                 guess = closest(str(path[-1]), fields_at(model, tuple(error["loc"])[:-1]))
                 if guess is not None:
                     meant.add((path[:-1], guess))
     for error in errors:
-        path = _data_path(data, tuple(error["loc"]))
+        path = data_path(data, tuple(error["loc"]))
         if error["type"] == "missing" and path:
             if (path[:-1], str(path[-1])) not in meant:  # 'nmae' is unknown and 'name' missing: one problem
                 missing.setdefault(path[:-1], []).append(str(path[-1]))

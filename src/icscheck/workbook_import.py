@@ -47,7 +47,7 @@ from pydantic import BaseModel, ValidationError
 from . import __version__, model
 from .errors import InputError, Location
 from .fixture import COUNCIL_KINDS, Fixture, _check_references
-from .validation import validate
+from .validation import data_path, validate
 from .workbook import CELL_LIMIT, HEADER_FILL, HEADER_FONT, ILLEGAL, TOP, WRAP, put, save
 from .yamlsource import PathKey, SourceMap, parse_yaml
 
@@ -929,21 +929,6 @@ def read_description(path: Path | str, display_name: str | None = None) -> tuple
 
 # -- checking what was read ----------------------------------------------------------------------
 
-def _data_path(data: Any, loc: tuple) -> PathKey:
-    path: list[str | int] = []
-    node = data
-    for index, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
-        elif index == len(loc) - 1 and isinstance(part, str):
-            path.append(part)
-    return tuple(path)
-
-
 def _message(error: dict, path: PathKey) -> str:
     kind = error["type"]
     if kind == "missing":
@@ -982,7 +967,7 @@ def _check_schema(data: dict[str, Any], reader: _Reader) -> model.SystemDescript
             validated = model_class.model_validate(part)
         except ValidationError as exc:
             for error in exc.errors():
-                path = base + _data_path(part, tuple(error["loc"]))
+                path = base + data_path(part, tuple(error["loc"]))
                 where = _where_for(reader, path)
                 if where not in reported:  # a bad value already reported is not also called missing
                     reader.problem(where, _message(error, path))
