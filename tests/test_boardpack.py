@@ -397,3 +397,24 @@ def test_the_report_prints_on_a4_in_few_pages_with_every_gap(tmp_path, cp, cp_ht
     assert len(gaps) == 38
     assert not [rule_id for rule_id in gaps if rule_id not in text], "every gap is in the printed report"
     assert text.count("GAP") >= len([f for f in cp.findings if f.status == "gap"]), "every gap card is printed"
+
+
+def test_the_html_report_does_not_depend_on_the_hash_seed(tmp_path):
+    """The system picture is laid out from the graph alone: two processes with other hash seeds write the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import CP
+
+    outputs = []
+    for seed in ("1", "2024"):
+        out = tmp_path / f"cp-{seed}.html"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "icscheck", "check", str(CP), "--engine", "python", "--format", f"html={out}"],
+            capture_output=True, text=True, env=env, check=False,
+        )
+        assert done.returncode in (0, 1), done.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
