@@ -287,3 +287,26 @@ def test_where_durable_rules_cannot_be_imported_the_python_evaluator_runs(run, m
     assert err.count("durable-rules cannot be imported") == 1 and "plain-Python evaluator runs instead" in err
     code, _, err = run("check", PLANTED, "--engine", "durable", raw=True)
     assert code == 2 and "--engine python" in err and "Traceback" not in err
+
+
+@needs_durable
+def test_an_engine_failure_in_a_rule_left_out_of_a_selection_still_exits_3(run, monkeypatch):
+    from icscheck import durable_engine
+
+    real = durable_engine.DurableEvaluator.evaluate
+
+    def flipped(self, rules, subjects):
+        out = real(self, rules, subjects)
+        if "IC-PC-001" in out:
+            out["IC-PC-001"] = RuleOutcome({sid: HOLDS if v is FAILS else FAILS for sid, v in out["IC-PC-001"].verdicts.items()})
+        return out
+
+    monkeypatch.setattr(durable_engine.DurableEvaluator, "evaluate", flipped)
+    code, _, err = run("check", EXEMPLAR, "--rule", "IC-PLACE-005")
+    assert code == 3 and "disagrees with the condition's trace" in err
+
+
+def test_fail_on_may_counts_a_may_rule_that_falls_short(run):
+    # the planted system's 'East' place is above the place band, a may rule: recorded (info), never a gap
+    assert run("check", PLANTED, "--rule", "POP-PLACE-001", "--fail-on", "must,should")[0] == 0
+    assert run("check", PLANTED, "--rule", "POP-PLACE-001", "--fail-on", "must,should,may")[0] == 1

@@ -65,6 +65,7 @@ class Result:
     summary: Summary
     graph: SystemGraph
     selection: Selection | None = None  # set when only some rules are reported
+    unreported_errors: int = 0  # integrity failures in rules a selection leaves out: they still make exit 3
 
     @property
     def _beyond_target(self) -> frozenset[str]:
@@ -86,8 +87,9 @@ class Result:
 
     @property
     def has_errors(self) -> bool:
-        """The engine's verdict disagreed with a condition's trace for some finding (an integrity failure)."""
-        return any(f.status == "error" for f in self.findings)
+        """The engine's verdict disagreed with a condition's trace for some finding (an integrity failure),
+        reported or not: the scores read every rule, so an error in a rule left out of a selection counts too."""
+        return self.unreported_errors > 0 or any(f.status == "error" for f in self.findings)
 
     def failing(self, fail_on: FailOn | str = DEFAULT_FAIL_ON) -> list[Finding]:
         """The findings that make exit code 1 under ``fail_on`` (e.g. ``"must,should"``, ``"must,unknown"``):
@@ -153,6 +155,7 @@ def select(result: Result, only: Iterable[str] = (), skip: Iterable[str] = (), f
         findings=findings,
         summary=restrict(result.summary, chosen, findings),
         selection=Selection(only, skip, frameworks, len(chosen), len(result.rules)),
+        unreported_errors=result.unreported_errors + sum(f.status == "error" and f.rule_id not in ids for f in result.findings),
     )
 
 

@@ -191,7 +191,7 @@ FAIL_ON_OPTION = click.option("--fail-on", type=FAIL_ON_TYPE, default=DEFAULT_FA
 def _exit_code(results: list, fail_on: FailOn | str) -> int:
     """3 when the engine disagreed with a condition's trace; 1 when findings ``--fail-on`` counts remain."""
     if any(r.has_errors for r in results):
-        errors = sum(f.status == "error" for r in results for f in r.findings)
+        errors = sum(f.status == "error" for r in results for f in r.findings) + sum(r.unreported_errors for r in results)
         click.echo(f"icscheck: engine failure: {errors} finding(s) where the engine's verdict disagrees with the condition's trace (status 'error' in the report)", err=True)
         return EXIT_ENGINE
     if any(r.fails(fail_on) for r in results):

@@ -199,10 +199,7 @@ def _partnership_functions(g: SystemGraph, n: str) -> Computed:
 @_bounded
 def _collaboratives_of(g: SystemGraph, n: str) -> Computed:
     found = g.collaboratives_of(n)
-    partial = _partial(g, "collaborative") or any(
-        not g.obj(c).members or not g.obj(c).members_complete for c in g.nodes("collaborative")
-    )
-    return len(found), (n, *found), partial
+    return len(found), (n, *found), _collaborative_lists_partial(g)
 
 
 def _arrangement_status(kind: str) -> Callable[[SystemGraph, str], Computed]:
@@ -256,9 +253,13 @@ def _board_tri(kinds: frozenset[str], attribute: str) -> Callable[[SystemGraph, 
 
 
 def _partnership_tri(attribute: str) -> Callable[[SystemGraph, str], Computed]:
+    """Whether the place's partnership has the attribute: no when the boards are listed in full and it has none."""
+
     def compute(g: SystemGraph, n: str) -> Computed:
         boards = _partnership_boards(g, n)
-        return _tri([getattr(g.obj(b), attribute) for b in boards]), tuple(boards) or (n,)
+        if not boards:
+            return (None if _partial(g, "board") else False), (n,)
+        return _tri([getattr(g.obj(b), attribute) for b in boards]), tuple(boards)
 
     return compute
 
@@ -271,12 +272,13 @@ def _doi(attribute: str) -> Callable[[SystemGraph, str], Computed]:
     return compute
 
 
+@_bounded
 def _places_spanned(g: SystemGraph, n: str) -> Computed:
     members = g.obj(n).members
     places = {p for m in members for p in g.places_served(m)}
     if not places and not any(g.places_served(m) for m in members):
         return None, (n, *members)
-    return len(places), (n, *members)
+    return len(places), (n, *members), not g.obj(n).members_complete
 
 
 CLINICAL_ROLES = frozenset({"medical_director", "nursing_director", "clinical_lead", "primary_care_lead"})
@@ -306,29 +308,52 @@ EXECUTIVE_ROLES = frozenset({"chief_executive", "finance_director", "medical_dir
 AGREED_STATUSES = frozenset({"agreed_on_track", "delivering_milestones", "achieved"})
 
 
+@_bounded
 def _councils_not_on_icp(g: SystemGraph, n: str) -> Computed:
+    """Councils with social care duties not seated on an integrated care partnership: unknown when the
+    partnership's membership is not known in full and some council is not seen on it; at least, where
+    the description lists only some of its organisations."""
     councils = [o for o in g.nodes("organisation") if g.obj(o).kind in SOCIAL_CARE_COUNCIL_KINDS]
     icps = _boards_of_kind(g, frozenset({"integrated_care_partnership"}))
-    if icps and all(not g.obj(b).members for b in icps):
+    lists_part = _partial(g, "organisation")
+    if not icps:
+        if _partial(g, "board"):
+            return None, (n,)
+        return len(councils), tuple(councils) or (n,), lists_part
+    if all(not g.obj(b).members for b in icps):
         return None, tuple(icps)
     seated = {s.organisation for s in g.seats(icps)}
     missing = [c for c in councils if c not in seated]
-    return len(missing), (tuple(icps) + tuple(missing)) or (n,)
+    if missing and not all(_members_known(g, b) for b in icps):
+        return None, tuple(icps) + tuple(missing)
+    return len(missing), (tuple(icps) + tuple(missing)) or (n,), lists_part
 
 
+def _collaborative_lists_partial(g: SystemGraph) -> bool:
+    """Whether some collaborative an organisation is in may be missing from what the description lists."""
+    return _partial(g, "collaborative") or any(
+        not g.obj(c).members or not g.obj(c).members_complete for c in g.nodes("collaborative")
+    )
+
+
+@_bounded
 def _agreed_collaboratives(g: SystemGraph, n: str) -> Computed:
     collabs = g.collaboratives_of(n)
     statuses = [getattr(g.obj(c).status, "value", g.obj(c).status) for c in collabs]
     agreed = [c for c, st in zip(collabs, statuses) if st is not None and st in AGREED_STATUSES]
     if not agreed and any(st is None for st in statuses):
         return None, (n, *collabs)
-    return len(agreed), (n, *agreed)
+    return len(agreed), (n, *agreed), _collaborative_lists_partial(g)
 
 
+@_bounded
 def _place_partnership_seats(g: SystemGraph, n: str) -> Computed:
     boards = [b for b in g.nodes("board") if g.obj(b).kind == "place_partnership_board"]
+    if not boards and _partial(g, "board"):
+        return None, (n,)
     seats = [s for s in g.seats(boards) if s.organisation == n]
-    return len(seats), (n, *(s.node for s in seats))
+    partial = _partial(g, "board") or not all(_members_known(g, b) for b in boards)
+    return len(seats), (n, *(s.node for s in seats)), partial
 
 
 # -- the catalogue -------------------------------------------------------------
@@ -465,7 +490,7 @@ _SYSTEM: tuple[FactSpec, ...] = (
     FactSpec(
         "councils_not_on_icp_count", int,
         "Councils with social care duties (county, unitary, metropolitan, London borough) holding no seat on an integrated care partnership",
-        lambda g, n: _councils_not_on_icp(g, n),
+        _councils_not_on_icp,
     ),
     FactSpec(
         "collaboratives_without_lead_count", int, "Provider collaboratives that name no lead organisation",

@@ -50,7 +50,8 @@ class FailOn:
     def counts(self, status: str, strength: str) -> bool:
         if strength not in self.strengths:
             return False
-        return status == "gap" or (self.unknown and status == "unknown")
+        # a may rule that falls short is recorded as info: with --fail-on may it fails the run like a gap
+        return status in ("gap", "info") or (self.unknown and status == "unknown")
 
     def describe(self) -> str:
         """In words, for a report: what fails the run."""
