@@ -42,11 +42,6 @@ def _say(message: str) -> None:
     click.echo(f"icscheck: {visible(' '.join(str(message).split()))}", err=True)
 
 
-def _fail(message: str, code: int) -> None:
-    _say(message)
-    sys.exit(code)
-
-
 def _width(tty: bool) -> int:
     """The terminal's width (rich's reading of it, COLUMNS included) on a terminal; else :data:`FILE_WIDTH`."""
     if tty:

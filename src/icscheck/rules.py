@@ -164,11 +164,6 @@ class Rule:
         return True
 
 
-def spec_kind(facts: dict[str, FactSpec]) -> str:
-    vocabulary = catalogue()
-    return next((kind for kind, specs in vocabulary.items() if specs.keys() == facts.keys()), "subject")
-
-
 def _build(spec: RuleFile, smap: SourceMap, vocabulary: dict[str, dict[str, FactSpec]]) -> Rule:
     kind = spec.applies_to.kind
     facts = vocabulary[kind]

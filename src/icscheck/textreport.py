@@ -13,7 +13,7 @@ All three are deterministic and show text from a description through :func:`~ics
 
 from __future__ import annotations
 
-import textwrap
+import re
 
 from typing import Any, Iterable
 
@@ -324,6 +324,30 @@ def summary_view(
 
 # -- the full listing ----------------------------------------------------------------------------
 
+def _wrap(text: str, room: int) -> list[tuple[int, int]]:
+    """Greedy word wrap as character ranges of ``text`` (a word longer than the room is cut)."""
+    lines: list[tuple[int, int]] = []
+    begin = end = None
+    for word in re.finditer(r"\S+", text):
+        w_start, w_end = word.span()
+        while w_end - w_start > room:  # a word longer than a line: cut it
+            if begin is not None:
+                lines.append((begin, end))
+                begin = None
+            lines.append((w_start, w_start + room))
+            w_start += room
+        if begin is None:
+            begin, end = w_start, w_end
+        elif w_end - begin <= room:
+            end = w_end
+        else:
+            lines.append((begin, end))
+            begin, end = w_start, w_end
+    if begin is not None:
+        lines.append((begin, end))
+    return lines or [(0, 0)]
+
+
 def _grid(rows: list[tuple[list[tuple[str, str]], tuple[str, str] | list[tuple[str, str]]]], width: int, indent: int = 1) -> Text:
     """Rows of short cells and one long last cell, laid out as text without a table engine: the short
     cells padded to their column's width, the long cell wrapped beneath itself. Each cell is
@@ -338,31 +362,11 @@ def _grid(rows: list[tuple[list[tuple[str, str]], tuple[str, str] | list[tuple[s
         for (text, style), w in zip(cells, widths, strict=False):
             out.append(text, style=style)
             out.append(" " * (w - len(text) + 1))
-        parts = last if isinstance(last, list) else [last]
-        words = "".join(text for text, _ in parts)
-        lines = textwrap.wrap(words, room, break_long_words=True, break_on_hyphens=False) or [""]
-        # styles follow the characters: walk the parts alongside the wrapped lines
-        position, segments = 0, [(text, style) for text, style in parts]
-        for number, line in enumerate(lines):
+        cell = Text.assemble(*(last if isinstance(last, list) else [last]))
+        for number, (begin, end) in enumerate(_wrap(cell.plain, room)):
             if number:
                 out.append("\n" + " " * start)
-            while line:
-                while segments and position >= len(segments[0][0]):
-                    position = 0
-                    segments.pop(0)
-                if not segments:
-                    out.append(line)
-                    break
-                text, style = segments[0]
-                # skip the blanks textwrap dropped at a line break
-                while position < len(text) and text[position] == " " and not line.startswith(" "):
-                    if text[position:].startswith(line[:1]) and line[:1] != " ":
-                        break
-                    position += 1
-                take = min(len(line), len(text) - position)
-                out.append(line[:take], style=style)
-                line = line[take:]
-                position += take
+            out.append_text(cell[begin:end])
         out.append("\n")
     out.rstrip()
     return out
