@@ -20,10 +20,10 @@ def test_a_scaffold_checks_as_not_evidenced_never_as_pass(run, tmp_path):
     code, out, _ = run("check", path, "--format", "json")
     assert code == 0, "a scaffold has no gaps: it states nothing that could fall short"
     report = json.loads(out)
-    assert report["system"] == {
-        "id": "lancashire-and-south-cumbria", "name": "Lancashire and South Cumbria", "ods_code": "QE1",
-        "ons_code": "E54000048", "file": str(path),
-    } or report["system"]["ods_code"] == "QE1"
+    system = report["system"]
+    assert (system["id"], system["name"], system["ods_code"], system["ons_code"]) == (
+        "lancashire-and-south-cumbria", "Lancashire and South Cumbria", "QE1", "E54000048",
+    )
     statuses = {f["status"] for f in report["findings"]}
     assert "pass" not in statuses and "gap" not in statuses
     assert "unknown" in statuses
