@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,19 @@ def problem_lines(err: str, name: str = "") -> list[str]:
 def error_lines(err: str) -> list[str]:
     """Standard error without the notice that the Python evaluator ran where durable-rules cannot be imported."""
     return [line for line in err.strip().splitlines() if "durable-rules cannot be imported" not in line]
+
+
+#: Debian's chromium, for the tests that open reports in a real headless browser, and the flags they use.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+]

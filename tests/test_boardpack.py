@@ -20,7 +20,7 @@ from icscheck.fixture import load_fixture
 from icscheck.report import counts_by_strength
 from icscheck.rules import PARAPHRASE_LABEL, load_rules
 
-from conftest import CP, EXEMPLAR, PLANTED, REAL_FIXTURES, RULES
+from conftest import CHROMIUM, CHROMIUM_FLAGS, CP, EXEMPLAR, PLANTED, REAL_FIXTURES, RULES
 
 RULEBOOK = load_rules([RULES])
 #: The most A4 pages the Cambridgeshire and Peterborough 2021 report may print on.
@@ -305,20 +305,8 @@ def test_dashboard_is_deterministic(batch_dir, tmp_path):
 
 # -- as people see it: headless Chromium ------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-logging=stderr",
-    "--v=0",
-]
+FLAGS = CHROMIUM_FLAGS
 
 
 def _chromium(tmp_path: Path, page: Path, *extra: str) -> subprocess.CompletedProcess:

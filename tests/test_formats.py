@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -17,7 +16,7 @@ from icscheck import api, formats, report
 from icscheck.fixture import load_fixture
 from icscheck.rules import load_rules
 
-from conftest import EXEMPLAR, PLANTED, REAL_FIXTURES, RULES, SHARED
+from conftest import CHROMIUM, CHROMIUM_FLAGS, EXEMPLAR, PLANTED, REAL_FIXTURES, RULES, SHARED
 
 RULEBOOK = load_rules([RULES])
 SARIF_SCHEMA = SHARED / "reference" / "schemas" / "sarif-schema-2.1.0.json"
@@ -125,19 +124,7 @@ def test_html_escapes_every_fixture_string(tmp_path):
     assert not [value for name, value in parser.attributes if name == "src"], "the report loads nothing: no network requests"
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-logging=stderr",
-    "--v=0",
-]
+FLAGS = CHROMIUM_FLAGS
 
 
 def _chromium(tmp_path, html_path, *extra):
