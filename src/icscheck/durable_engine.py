@@ -16,9 +16,15 @@ engine (2.0.28) and how this module avoids or detects each:
   exceptions -> no Host is created; the ruleset is driven synchronously
   through the engine's low-level functions and matched facts are read from
   the action messages, so nothing runs inside the engine;
-* ``set_rulesets`` mutates its input and names cannot be reused -> each
-  evaluation creates its own rulesets from fresh JSON documents and deletes
-  them afterwards; no state survives between two evaluations;
+* ``set_rulesets`` mutates its input, names cannot be reused, and the memory
+  of a ruleset is never given back (about 6 MB per system when every system
+  had rulesets of its own) -> an evaluator creates each ruleset once, from a
+  fresh JSON document and under a name of its own, and evaluates each system
+  in a session of its own (the engine's ``sid``), deleted as soon as its
+  matches are read: a session sees only its own facts, so nothing one system
+  asserts is seen by another, and memory stays flat however many systems one
+  evaluator checks.  The rulesets are deleted when the evaluator is closed or
+  collected;
 * numbers in exponent form without a fraction (``1e-05``, ``1e+16``, as Python
   writes them) are refused (error 204), and its number reader knows no other
   exponent form -> facts and patterns are written by :func:`to_json`, which
@@ -34,8 +40,11 @@ engine (2.0.28) and how this module avoids or detects each:
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+import weakref
+from collections.abc import Iterator
 from typing import Any
 
 import durable_rules_engine as _dr
@@ -135,14 +144,11 @@ def _drain(handle: int) -> list[tuple[str, str]]:
     return fired
 
 
-def _run_once(definition_json: str, facts: list[dict[str, Any]]) -> list[tuple[str, str]] | None:
-    try:
-        handle = _dr.create_ruleset(RULESET, definition_json)
-    except Exception as exc:  # a bare C error code, e.g. 204 for a number it cannot read
-        raise EngineError(f"durable-rules could not create the ruleset: {exc}") from None
+def _run_once(handle: int, session: str, facts: list[dict[str, Any]]) -> list[tuple[str, str]] | None:
+    """Assert the facts in a new session of the ruleset, read every match, and delete the session."""
     try:
         for fact in facts:
-            code = _dr.assert_fact(handle, to_json(fact))[0]
+            code = _dr.assert_fact(handle, to_json(dict(fact, sid=session)))[0]
             if code == 2:
                 return None  # an id hash collided with an earlier fact's: retry
             if code not in (0, 3):
@@ -150,10 +156,15 @@ def _run_once(definition_json: str, facts: list[dict[str, Any]]) -> list[tuple[s
         return _drain(handle)
     except _dr.error as exc:
         raise EngineError(f"durable-rules failed: {exc}") from None
+    except EngineError:
+        raise
     except Exception as exc:  # the engine reports some failures as plain exceptions (e.g. error code 303)
         raise EngineError(f"durable-rules failed: {exc}") from None
     finally:
-        _dr.delete_ruleset(handle)
+        try:
+            _dr.delete_state(handle, session)
+        except Exception:  # a session the engine never created (its first assert failed) has nothing to delete
+            pass
 
 
 def _three_way(matched: set[str], positive: str, negative: str, sid: str, conflicts: set[str]) -> Verdict:
@@ -163,16 +174,16 @@ def _three_way(matched: set[str], positive: str, negative: str, sid: str, confli
     return HOLDS if yes else FAILS if no else UNKNOWN
 
 
-def _evaluate_chunk(rules: list[Rule], kind: str, subjects: list[Subject], definition_json: str) -> Evaluation:
-    """Evaluate rules about one subject kind in one fresh ruleset."""
+def _evaluate_chunk(rules: list[Rule], subjects: list[Subject], handle: int, sessions: Iterator[str]) -> Evaluation:
+    """Evaluate rules about one subject kind in a new session of their ruleset."""
     base = [s.engine_fact() for s in subjects]
     for fact in base:
-        if len(fact) + 1 > MAX_ATTRIBUTES:
-            raise EngineError(f"fact {fact['subject']!r} has {len(fact) + 1} attributes; the engine ignores facts with 253 or more")
+        if len(fact) + 2 > MAX_ATTRIBUTES:  # with its id and its session
+            raise EngineError(f"fact {fact['subject']!r} has {len(fact) + 2} attributes; the engine ignores facts with 253 or more")
     for salt in range(ATTEMPTS):
         ids = [f"{salt}:{index}" for index in range(len(base))]
         facts = [dict(fact, id=fid) for fact, fid in zip(base, ids, strict=True)]
-        fired = _run_once(definition_json, facts)
+        fired = _run_once(handle, next(sessions), facts)
         if fired is None:
             continue
         by_id = {fid: subject.id for fid, subject in zip(ids, subjects, strict=True)}
@@ -212,16 +223,30 @@ def _chunks(rules: list[Rule]) -> list[list[Rule]]:
     return chunks
 
 
+def _delete_rulesets(handles: dict[tuple[str, ...], int]) -> None:
+    for handle in handles.values():
+        try:
+            _dr.delete_ruleset(handle)
+        except Exception:  # pragma: no cover - nothing more can be done for a ruleset the engine will not delete
+            pass
+    handles.clear()
+
+
 class DurableEvaluator:
     """Evaluates rules with durable-rules; made once per run, it compiles each rule's engine rules once
-    and each ruleset's JSON once, however many systems it evaluates. Each evaluation still runs in
-    fresh rulesets, deleted afterwards, so nothing one system asserts is seen by another."""
+    and creates each ruleset once, however many systems it evaluates.  Each evaluation asserts its facts
+    in a session of its own, deleted once its matches are read, so nothing one system asserts is seen
+    by another and the engine's memory does not grow with the number of systems.  ``close`` (or the
+    evaluator's collection, or leaving a ``with`` block) deletes the rulesets."""
 
     name = "durable"
 
     def __init__(self) -> None:
         self._fragments: dict[str, str] = {}  # rule id -> its engine rules, as JSON members
-        self._definitions: dict[tuple[str, ...], str] = {}  # (kind, rule ids...) -> ruleset JSON
+        self._handles: dict[tuple[str, ...], int] = {}  # (kind, rule ids...) -> the engine's ruleset
+        self._names = itertools.count()  # each ruleset under a name of its own
+        self._sessions = (f"s{n}" for n in itertools.count())
+        self._finalizer = weakref.finalize(self, _delete_rulesets, self._handles)
 
     def _fragment(self, rule: Rule) -> str:
         if rule.id not in self._fragments:
@@ -229,11 +254,17 @@ class DurableEvaluator:
         return self._fragments[rule.id]
 
     def _definition(self, kind: str, rules: list[Rule]) -> str:
+        sentinel = to_json({f"seen#{kind}": _match(kind)})[1:-1]
+        return "{" + ", ".join([sentinel, *(self._fragment(rule) for rule in rules)]) + "}"
+
+    def _ruleset(self, kind: str, rules: list[Rule]) -> int:
         key = (kind, *(rule.id for rule in rules))
-        if key not in self._definitions:
-            sentinel = to_json({f"seen#{kind}": _match(kind)})[1:-1]
-            self._definitions[key] = "{" + ", ".join([sentinel, *(self._fragment(rule) for rule in rules)]) + "}"
-        return self._definitions[key]
+        if key not in self._handles:
+            try:
+                self._handles[key] = _dr.create_ruleset(f"{RULESET}{next(self._names)}", self._definition(kind, rules))
+            except Exception as exc:  # a bare C error code, e.g. 204 for a number it cannot read
+                raise EngineError(f"durable-rules could not create the ruleset: {exc}") from None
+        return self._handles[key]
 
     def evaluate(self, rules: list[Rule], subjects: list[Subject]) -> Evaluation:
         """Evaluate every rule over the subjects of its kind."""
@@ -245,10 +276,21 @@ class DurableEvaluator:
                 result.update({rule.id: RuleOutcome({}) for rule in mine})
                 continue
             for chunk in _chunks(mine):
-                result.update(_evaluate_chunk(chunk, kind, of_kind, self._definition(kind, chunk)))
+                result.update(_evaluate_chunk(chunk, of_kind, self._ruleset(kind, chunk), self._sessions))
         return result
+
+    def close(self) -> None:
+        """Delete the engine's rulesets; the evaluator can still be used, and creates them again."""
+        _delete_rulesets(self._handles)
+
+    def __enter__(self) -> DurableEvaluator:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 def evaluate(rules: list[Rule], subjects: list[Subject]) -> Evaluation:
     """Evaluate every rule over the subjects of its kind, with an evaluator of its own."""
-    return DurableEvaluator().evaluate(rules, subjects)
+    with DurableEvaluator() as runner:
+        return runner.evaluate(rules, subjects)

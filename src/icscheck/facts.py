@@ -27,7 +27,7 @@ from .fixture import COUNCIL_KINDS
 from .model import PLACE_CRITERIA, STATUS_RANK, ArrangementKind, Criterion, ServiceArea
 
 SUBJECT_KINDS = ("system", "place", "neighbourhood", "organisation", "collaborative", "board", "arrangement")
-RESERVED = frozenset({"id", "kind", "subject"})
+RESERVED = frozenset({"id", "kind", "subject", "sid"})  # attributes of every engine fact (sid: its session)
 
 Value = bool | int | float | str | None
 MAX_ATTRIBUTES = 240  # the engine silently ignores facts with 253 or more attributes
