@@ -63,7 +63,7 @@ class Result:
     subjects: list[Subject]
     findings: list[Finding]
     summary: Summary
-    graph: SystemGraph
+    graph: SystemGraph | None  # None once its reports are rendered and it is kept only for a summary (batch)
     selection: Selection | None = None  # set when only some rules are reported
     unreported_errors: int = 0  # integrity failures in rules a selection leaves out: they still make exit 3
 

@@ -542,10 +542,12 @@ def _stem_outputs(result, stem: str) -> dict[str, str]:
 @click.option("--engine", type=Choice((AUTO, *ENGINES)), default=AUTO, show_default=True, help=ENGINE_HELP)
 @click.option("--threshold", type=Choice(STAGES), default=DEFAULT_THRESHOLD, show_default=True)
 @click.option("--stage-method", type=Choice(STAGE_METHODS), default=DEFAULT_STAGE_METHOD, show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes to check with (default: the cores available); the reports are the same with any number.")
 @FAIL_ON_OPTION
 @PARAM_OPTION
 @_guard
-def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, params) -> None:  # noqa: C901
+def batch(folder, output, rule_dirs, engine, threshold, stage_method, jobs, fail_on, params) -> None:  # noqa: C901
     """Check every system description in FOLDER; write each system's reports and a regional summary.
 
     For each valid description: NAME.json, NAME.md, NAME.txt, NAME.html and, where it
@@ -556,30 +558,25 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
     written, and the exit code is 2.  Two descriptions of the same system on
     the same date, or two files whose reports would have the same names
     (x.yaml beside x.yml), are invalid.  Every description is checked before
-    any file is written.
+    any file is written.  Descriptions are checked on every available core
+    (``--jobs`` sets how many processes).
     """
     from rich.console import Console
     from rich.progress import Progress
 
     from . import api, report
-    from .fixture import load_fixture
-    from .rules import load_rules
+    from .batchrun import Batch, default_jobs
 
     engine, notice = resolve(engine)
-    runner = api.evaluator_for(engine)  # one for the run: each rule's engine patterns are compiled once
     paths = api.fixture_files(Path(folder))
     if not paths:
         raise InputError(folder, "no system descriptions (*.yaml) in this folder")
-    base = _rule_dirs(rule_dirs)
-    parameters = _parameters(params)
-    load_rules(base, parameters)  # a bad rulebook or --param is an error for every description: stop here
-    invalid: dict[Path, str] = {}
-    loaded = {}
-    for path in paths:
-        try:
-            loaded[path] = load_fixture(path)
-        except InputError as exc:
-            invalid[path] = str(exc)
+    work = Batch(_rule_dirs(rule_dirs), _parameters(params), engine, threshold, stage_method, _stem_outputs)
+    with Progress(console=Console(stderr=True), transient=True, disable=not _tty(sys.stderr)) as progress:
+        task = progress.add_task("checking", total=len(paths))
+        outcomes = work.run(paths, jobs or default_jobs(), lambda: progress.advance(task))
+    invalid: dict[Path, str] = {o.path: o.invalid for o in outcomes if o.invalid is not None and o.fixture is None}
+    loaded = {o.path: o.fixture for o in outcomes if o.fixture is not None}
     by_stem: dict[str, list[Path]] = {}
     by_system: dict[tuple[str, str], list[Path]] = {}
     for path, fixture in loaded.items():
@@ -596,30 +593,17 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, fail_on, p
             for path in group:
                 others = ", ".join(p.name for p in group if p != path)
                 invalid.setdefault(path, f"{loaded[path].file}:{loaded[path].source.line(('system', 'id'))}: describes the same system ('{system_id}') on the same date ({date}) as {others}")
-    rulebooks: dict[tuple[str, ...], list] = {}
-    results = []
-    checked: list[Path] = []
-    engine_failures: list[str] = []
-    valid = [p for p in paths if p in loaded and p not in invalid]
-    with Progress(console=Console(stderr=True), transient=True, disable=not _tty(sys.stderr)) as progress:
-        task = progress.add_task("checking", total=len(valid))
-        for path in valid:
-            try:
-                dirs = api.rule_dirs_for(loaded[path], base)
-                key = tuple(str(d) for d in dirs)
-                if key not in rulebooks:
-                    rulebooks[key] = load_rules(dirs, parameters)
-                results.append(api.check_fixture(loaded[path], rulebooks[key], runner, None, threshold, stage_method=stage_method))
-                checked.append(path)
-            except InputError as exc:
-                invalid[path] = str(exc)
-            except EngineError as exc:
-                engine_failures.append(f"{loaded[path].file}: engine failure: {exc}")
-            progress.advance(task)
+    for outcome in outcomes:  # loaded, but its check refused it (e.g. a rule pack it names is unknown)
+        if outcome.invalid is not None:
+            invalid.setdefault(outcome.path, outcome.invalid)
+    engine_failures = [o.engine_failure for o in outcomes if o.engine_failure is not None and o.path not in invalid]
     outputs: dict[str, str | bytes] = {}
     kept, kept_paths = [], []
-    for path, result in zip(checked, results, strict=True):
-        own = _stem_outputs(result, path.stem)
+    for outcome in outcomes:
+        path, result = outcome.path, outcome.result
+        if result is None or path in invalid:
+            continue
+        own = outcome.outputs
         clash = sorted(set(own) & (set(outputs) | set(REGIONAL_FILES)))
         if clash:  # e.g. regional.yaml, or a.comparison.yaml beside a.yaml
             invalid[path] = f"{loaded[path].file}: its report {clash[0]} would replace another report of this batch; rename the file"

@@ -1,0 +1,171 @@
+"""Checking a folder of system descriptions on every core: the work of ``icscheck batch``.
+
+Each description is loaded, checked, and its reports rendered, in one of up to ``jobs`` worker
+processes.  Workers are forked once the rulebook is loaded, so they share it and import nothing
+again; worker *k* of *n* takes the descriptions *k*, *k + n*, ... in name order and sends each
+outcome back as soon as it is made.  The caller receives every outcome in name order, whatever
+order they finish in, so the reports are the same bytes with one process or many.  Where fork is
+not the safe way to start a process (anywhere but Linux), or one job is asked for, the work runs
+in the calling process.
+
+An outcome keeps only what the regional reports and the exit code read: a result sent back
+without its graph and subjects (its reports are rendered already), its rulebook re-attached by
+the caller.  Each worker makes one evaluator and keeps it for every description it checks.
+Nothing here prints or writes a file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from . import api
+from .engine import Evaluator, evaluator
+from .errors import EngineError, InputError
+from .fixture import Fixture, load_fixture
+from .rules import Parameters, Rule, load_rules
+
+#: A system's reports, named by file, made from its result and the description's file stem.
+Render = Callable[[api.Result, str], dict[str, str | bytes]]
+
+
+@dataclass
+class Outcome:
+    """What became of one description: its reports, or why it has none."""
+
+    path: Path
+    fixture: Fixture | None = None
+    result: api.Result | None = None
+    outputs: dict[str, str | bytes] = field(default_factory=dict)
+    invalid: str | None = None  # the one-line error of a description that cannot be checked
+    engine_failure: str | None = None  # the engine failed an integrity check on this description
+    rulebook: tuple[str, ...] = ()  # the rule folders its result was checked against
+
+
+def default_jobs() -> int:
+    """The processes to use: the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - platforms without affinity
+        return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked safely here (Linux; elsewhere fork is absent or unsafe)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+class Batch:
+    """The checks of one batch run: its rulebooks (loaded once, the base one before any worker starts),
+    the settings every description is checked with, and how a result becomes reports."""
+
+    def __init__(
+        self, base: list[Path], parameters: Parameters, engine: str, threshold: str, stage_method: str, render: Render
+    ) -> None:
+        self.base = list(base)
+        self.parameters = parameters
+        self.engine = engine
+        self.threshold = threshold
+        self.stage_method = stage_method
+        self.render = render
+        self._rulebooks: dict[tuple[str, ...], list[Rule]] = {}
+        self.rulebook(self.base)  # a bad rulebook or --param is an error for every description: raised here
+
+    def rulebook(self, dirs: list[Path]) -> list[Rule]:
+        key = tuple(str(d) for d in dirs)
+        if key not in self._rulebooks:
+            self._rulebooks[key] = load_rules(dirs, self.parameters)
+        return self._rulebooks[key]
+
+    def check(self, path: Path, runner: Evaluator) -> Outcome:
+        """Load, check and render one description; a bad description or an engine failure is an outcome, not a raise."""
+        try:
+            fixture = load_fixture(path)
+        except InputError as exc:
+            return Outcome(path, invalid=str(exc))
+        try:
+            dirs = api.rule_dirs_for(fixture, self.base)
+            result = api.check_fixture(
+                fixture, self.rulebook(dirs), runner, None, self.threshold, stage_method=self.stage_method
+            )
+        except InputError as exc:
+            return Outcome(path, fixture, invalid=str(exc))
+        except EngineError as exc:
+            return Outcome(path, fixture, engine_failure=f"{fixture.file}: engine failure: {exc}")
+        outputs = self.render(result, path.stem)
+        kept = dataclasses.replace(result, graph=None, subjects=[])  # what the regional reports read, no more
+        return Outcome(path, fixture, kept, outputs, rulebook=tuple(str(d) for d in dirs))
+
+    def _attach(self, outcome: Outcome) -> Outcome:
+        """A result that crossed from a worker gets its rulebook back (it travels without it)."""
+        if outcome.result is not None and not outcome.result.rules:
+            rules = self.rulebook([Path(d) for d in outcome.rulebook])
+            outcome.result = dataclasses.replace(outcome.result, rules=rules)
+        return outcome
+
+    def run(self, paths: list[Path], jobs: int, done: Callable[[], None] = lambda: None) -> list[Outcome]:
+        """Every description's outcome, in the order given; ``done`` is called as each one is finished."""
+        jobs = max(1, min(jobs, len(paths)))
+        if jobs == 1 or not can_fork():
+            runner = evaluator(self.engine)
+            outcomes = []
+            for path in paths:
+                outcomes.append(self.check(path, runner))
+                done()
+            return outcomes
+        by_path = {outcome.path: outcome for outcome in self._parallel(paths, jobs, done)}
+        return [by_path[path] for path in paths]
+
+    def _work(self, share: list[Path], connection: Connection) -> None:
+        """A worker: check its share, sending each outcome as it is made, then a final None."""
+        path = None
+        try:
+            runner = evaluator(self.engine)
+            for path in share:
+                outcome = self.check(path, runner)
+                if outcome.result is not None:
+                    outcome.result = dataclasses.replace(outcome.result, rules=[])  # the caller has the rulebook
+                connection.send(outcome)
+            connection.send(None)
+        except BaseException as exc:  # noqa: BLE001 - whatever stops a worker reaches the caller, in one line
+            where = f" checking {path}" if path is not None else ""
+            connection.send(RuntimeError(f"a batch worker failed{where}: {type(exc).__name__}: {exc}"))
+        finally:
+            connection.close()
+
+    def _parallel(self, paths: list[Path], jobs: int, done: Callable[[], None]) -> Iterator[Outcome]:
+        context = multiprocessing.get_context("fork")
+        workers, pending = [], {}
+        try:
+            for k in range(jobs):
+                receiving, sending = context.Pipe(duplex=False)
+                process = context.Process(target=self._work, args=(paths[k::jobs], sending), daemon=True)
+                process.start()
+                sending.close()
+                workers.append(process)
+                pending[receiving] = process
+            while pending:
+                for connection in wait(list(pending)):
+                    try:
+                        item = connection.recv()
+                    except EOFError:
+                        raise RuntimeError(f"a batch worker stopped without finishing (exit code {pending[connection].exitcode})") from None
+                    if isinstance(item, Exception):
+                        raise item
+                    if item is None:
+                        connection.close()
+                        del pending[connection]
+                        continue
+                    done()
+                    yield self._attach(item)
+        finally:
+            for process in workers:
+                if process.is_alive():
+                    process.terminate()
+                process.join()
