@@ -87,27 +87,59 @@ def synthetic_system(n: int) -> dict:
     }
 
 
-_MEASURE = (
-    "import os, resource, subprocess, sys, time; start = time.perf_counter(); "
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode; "
-    "wall = time.perf_counter() - start; "
-    "print(code, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
+_MEASURE = """
+import os, resource, subprocess, sys, threading, time
+
+def tree(root):
+    pids, found = [root], [root]
+    while pids:
+        parent = pids.pop()
+        try:
+            with open(f"/proc/{parent}/task/{parent}/children") as handle:
+                kids = [int(k) for k in handle.read().split()]
+        except OSError:
+            kids = []
+        pids += kids
+        found += kids
+    return found
+
+def pss(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            return next(int(line.split()[1]) for line in handle if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
+
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+peak = [0]
+def sample():
+    while child.poll() is None:
+        peak[0] = max(peak[0], sum(pss(pid) for pid in tree(child.pid)))
+        time.sleep(0.01)
+sampler = threading.Thread(target=sample)
+sampler.start()
+child.communicate()
+wall = time.perf_counter() - start
+sampler.join()
+print(child.returncode, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, peak[0])
+"""
 
 
-def _process(args: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of one whole process (measured by a parent of its own)."""
+def _process(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak resident MiB of its largest process, and the peak of the proportional set sizes of it
+    and every process it starts, summed (sampled every 10 ms), of one whole process measured by a parent of its own."""
     done = subprocess.run([sys.executable, "-c", _MEASURE, *args], capture_output=True, text=True, check=False,
                           env={**os.environ, "NO_COLOR": "1"})
-    code, wall, peak = done.stdout.split()
+    code, wall, peak, tree = done.stdout.split()
     if int(code) not in (0, 1):
         raise SystemExit(f"{' '.join(args)} failed ({code}): {done.stderr.strip()[:400]}")
-    return float(wall), int(peak) / 1024
+    return float(wall), int(peak) / 1024, int(tree) / 1024
 
 
-def _median_process(args: list[str], repeat: int) -> tuple[float, float]:
+def _median_process(args: list[str], repeat: int) -> tuple[float, float, float]:
     runs = [_process(args) for _ in range(repeat)]
-    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs)
 
 
 def _write_systems(folder: Path, count: int) -> list[Path]:
@@ -163,7 +195,7 @@ def main() -> None:
         print(f"{args.systems} systems, {nodes} graph nodes, {len(rules)} rules; medians of {repeat} run(s); "
               f"engines: {', '.join(engines)}")
 
-        import_floor, import_peak = _median_process([sys.executable, "-c", DEPENDENCIES], repeat)
+        import_floor, import_peak, _ = _median_process([sys.executable, "-c", DEPENDENCIES], repeat)
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         reads = []
         for _ in range(repeat):
@@ -175,8 +207,8 @@ def main() -> None:
         print(f"floors: import of the dependencies {import_floor:.2f}s ({import_peak:.0f} MiB); "
               f"reading the {args.systems} files with PyYAML's {loader.__name__} {read_floor:.2f}s")
 
-        version, _ = _median_process([*icscheck, "--version"], repeat)
-        one, one_peak = _median_process([*icscheck, "check", str(example_fixture()), "-o", str(Path(tmp) / "one.txt")], repeat)
+        version, _, _ = _median_process([*icscheck, "--version"], repeat)
+        one, one_peak, _ = _median_process([*icscheck, "check", str(example_fixture()), "-o", str(Path(tmp) / "one.txt")], repeat)
         print(f"icscheck --version {version:.2f}s ({version / import_floor:.1f}x the import floor); "
               f"icscheck check of one real system {one:.2f}s ({one / import_floor:.1f}x the import floor), {one_peak:.0f} MiB")
 
@@ -186,12 +218,17 @@ def main() -> None:
             detail = ", ".join(f"{k} {v:.2f}s" for k, v in phases.items())
             print(f"check of {args.systems} systems, {engine}: {total:.2f}s ({total / read_floor:.1f}x the read floor; {detail})")
 
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
         for engine in engines:
-            out = Path(tmp) / f"reports-{engine}"
-            wall, peak = _median_process([*icscheck, "batch", str(folder), "-o", str(out), "--engine", engine], repeat)
-            files = len(list(out.iterdir()))
-            print(f"icscheck batch of {args.systems} systems, {engine}, {files} report files: {wall:.2f}s wall "
-                  f"({wall / import_floor:.1f}x the import floor), {peak:.0f} MiB peak")
+            for jobs in sorted({cores, 1}, reverse=True):
+                out = Path(tmp) / f"reports-{engine}-{jobs}"
+                wall, peak, tree = _median_process(
+                    [*icscheck, "batch", str(folder), "-o", str(out), "--engine", engine, "--jobs", str(jobs)], repeat
+                )
+                files = len(list(out.iterdir()))
+                print(f"icscheck batch of {args.systems} systems, {engine}, {jobs} process{'es' if jobs > 1 else ''}, "
+                      f"{files} report files: {wall:.2f}s wall ({wall / import_floor:.1f}x the import floor), "
+                      f"peak memory {tree:.0f} MiB (all its processes, proportional), {peak:.0f} MiB (largest process, resident)")
 
         if not args.quick:
             base = None

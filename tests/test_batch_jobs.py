@@ -76,9 +76,53 @@ def test_outcomes_come_back_in_name_order_with_their_rulebook(tmp_path):
     paths = sorted(REAL_FIXTURES)
     work = Batch([rules_dir()], {}, ENGINE, "maturing", "best-fit", lambda result, stem: {f"{stem}.txt": "x"})
     seen = []
-    outcomes = work.run(paths, 2, lambda: seen.append(1))
-    assert [o.path for o in outcomes] == paths and len(seen) == len(paths)
+    outcomes = work.run(paths, 2, lambda outcome: seen.append(outcome.path))
+    assert [o.path for o in outcomes] == paths and sorted(seen) == paths
     for outcome in outcomes:
         assert outcome.result is not None and outcome.result.graph is None and not outcome.result.subjects
         assert outcome.result.rules, "the rulebook is attached again in the calling process"
         assert outcome.outputs == {f"{outcome.path.stem}.txt": "x"}
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_an_interrupted_batch_leaves_no_report_and_no_temporary_file(run, tmp_path, monkeypatch, exists):
+    """Each system's reports are staged as soon as they are made; an interrupt removes them all (and a folder
+    it made), and leaves the reports of an earlier run as they were."""
+    folder = _folder(tmp_path, {"a.yaml": EXEMPLAR.read_text(), "b.yaml": PLANTED.read_text()})
+    out = tmp_path / "deep" / "out"
+    if exists:
+        out.mkdir(parents=True)
+        (out / "a.json").write_text("earlier")
+    real = Batch.check
+
+    def interrupted(self, path, runner):
+        if path.name == "b.yaml":
+            raise KeyboardInterrupt
+        return real(self, path, runner)
+
+    monkeypatch.setattr(Batch, "check", interrupted)
+    code, _, err = run("batch", folder, "-o", out, "--engine", ENGINE, "--jobs", 1)
+    assert code == 2 and "interrupted" in err
+    if exists:
+        assert [p.name for p in out.iterdir()] == ["a.json"] and (out / "a.json").read_text() == "earlier"
+    else:
+        assert not (tmp_path / "deep").exists(), "the folders it made are removed again"
+
+
+def test_staging_discards_commits_and_rolls_back(tmp_path):
+    from icscheck.errors import InputError
+    from icscheck.writing import Staging
+
+    (tmp_path / "keep.txt").write_text("old")
+    with Staging() as staging:
+        staging.add(str(tmp_path / "keep.txt"), "new")
+        staging.add(str(tmp_path / "gone.txt"), "never")
+        staging.discard(str(tmp_path / "gone.txt"))
+        with pytest.raises(InputError, match="two outputs name the same file"):
+            staging.add(str(tmp_path / "keep.txt"), "again")
+        assert (tmp_path / "keep.txt").read_text() == "old", "nothing is replaced before the commit"
+        staging.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"] and (tmp_path / "keep.txt").read_text() == "new"
+    with Staging([str(tmp_path / "keep.txt")]) as staging, pytest.raises(InputError, match="is an input"):
+        staging.add(str(tmp_path / "keep.txt"), "x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]

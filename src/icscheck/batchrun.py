@@ -102,27 +102,23 @@ class Batch:
         kept = dataclasses.replace(result, graph=None, subjects=[])  # what the regional reports read, no more
         return Outcome(path, fixture, kept, outputs, rulebook=tuple(str(d) for d in dirs))
 
-    def _attach(self, outcome: Outcome) -> Outcome:
+    def attach(self, outcome: Outcome) -> Outcome:
         """A result that crossed from a worker gets its rulebook back (it travels without it)."""
         if outcome.result is not None and not outcome.result.rules:
             rules = self.rulebook([Path(d) for d in outcome.rulebook])
             outcome.result = dataclasses.replace(outcome.result, rules=rules)
         return outcome
 
-    def run(self, paths: list[Path], jobs: int, done: Callable[[], None] = lambda: None) -> list[Outcome]:
-        """Every description's outcome, in the order given; ``done`` is called as each one is finished."""
-        jobs = max(1, min(jobs, len(paths)))
-        if jobs == 1 or not can_fork():
-            runner = evaluator(self.engine)
-            outcomes = []
-            for path in paths:
-                outcomes.append(self.check(path, runner))
-                done()
-            return outcomes
-        by_path = {outcome.path: outcome for outcome in self._parallel(paths, jobs, done)}
-        return [by_path[path] for path in paths]
+    def start(self, paths: list[Path], jobs: int) -> Running:
+        """Start checking the descriptions: the worker processes are forked now, before the caller starts
+        any thread of its own (a progress display), so no lock a thread holds is copied into a worker."""
+        return Running(self, paths, max(1, min(jobs, len(paths))))
 
-    def _work(self, share: list[Path], connection: Connection) -> None:
+    def run(self, paths: list[Path], jobs: int, take: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
+        """Start and collect (see :class:`Running`)."""
+        return self.start(paths, jobs).collect(take)
+
+    def work(self, share: list[Path], connection: Connection) -> None:
         """A worker: check its share, sending each outcome as it is made, then a final None."""
         path = None
         try:
@@ -139,33 +135,72 @@ class Batch:
         finally:
             connection.close()
 
-    def _parallel(self, paths: list[Path], jobs: int, done: Callable[[], None]) -> Iterator[Outcome]:
+
+class Running:
+    """A batch under way: ``jobs`` forked workers (none, where one job is asked for or fork is not safe here)."""
+
+    def __init__(self, batch: Batch, paths: list[Path], jobs: int) -> None:
+        self.batch = batch
+        self.paths = paths
+        self.workers: list[multiprocessing.process.BaseProcess] = []
+        self.pending: dict[Connection, multiprocessing.process.BaseProcess] = {}
+        if jobs == 1 or not can_fork():
+            return
         context = multiprocessing.get_context("fork")
-        workers, pending = [], {}
         try:
             for k in range(jobs):
                 receiving, sending = context.Pipe(duplex=False)
-                process = context.Process(target=self._work, args=(paths[k::jobs], sending), daemon=True)
+                process = context.Process(target=batch.work, args=(paths[k::jobs], sending), daemon=True)
                 process.start()
                 sending.close()
-                workers.append(process)
-                pending[receiving] = process
-            while pending:
-                for connection in wait(list(pending)):
-                    try:
-                        item = connection.recv()
-                    except EOFError:
-                        raise RuntimeError(f"a batch worker stopped without finishing (exit code {pending[connection].exitcode})") from None
-                    if isinstance(item, Exception):
-                        raise item
-                    if item is None:
-                        connection.close()
-                        del pending[connection]
-                        continue
-                    done()
-                    yield self._attach(item)
+                self.workers.append(process)
+                self.pending[receiving] = process
+        except BaseException:
+            self.stop()
+            raise
+
+    def collect(self, take: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
+        """Every description's outcome, in the order given; ``take`` sees each one as soon as it is made
+        (in any order), and may take its outputs away (e.g. to write them) before the next arrives."""
+        try:
+            if not self.workers:
+                runner = evaluator(self.batch.engine)
+                outcomes = []
+                for path in self.paths:
+                    outcomes.append(self.batch.check(path, runner))
+                    take(outcomes[-1])
+                return outcomes
+            by_path = {}
+            for outcome in self._received():
+                take(outcome)
+                by_path[outcome.path] = outcome
+            return [by_path[path] for path in self.paths]
         finally:
-            for process in workers:
-                if process.is_alive():
-                    process.terminate()
-                process.join()
+            self.stop()
+
+    def _received(self) -> Iterator[Outcome]:
+        while self.pending:
+            for connection in wait(list(self.pending)):
+                try:
+                    item = connection.recv()
+                except EOFError:
+                    code = self.pending[connection].exitcode
+                    raise RuntimeError(f"a batch worker stopped without finishing (exit code {code})") from None
+                if isinstance(item, Exception):
+                    raise item
+                if item is None:
+                    connection.close()
+                    del self.pending[connection]
+                    continue
+                yield self.batch.attach(item)
+
+    def stop(self) -> None:
+        """End every worker (those still at work when the batch fails or is interrupted are terminated)."""
+        for connection in self.pending:
+            connection.close()
+        self.pending.clear()
+        for process in self.workers:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        self.workers.clear()

@@ -572,59 +572,90 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, jobs, fail
     if not paths:
         raise InputError(folder, "no system descriptions (*.yaml) in this folder")
     work = Batch(_rule_dirs(rule_dirs), _parameters(params), engine, threshold, stage_method, _stem_outputs)
-    with Progress(console=Console(stderr=True), transient=True, disable=not _tty(sys.stderr)) as progress:
-        task = progress.add_task("checking", total=len(paths))
-        outcomes = work.run(paths, jobs or default_jobs(), lambda: progress.advance(task))
-    invalid: dict[Path, str] = {o.path: o.invalid for o in outcomes if o.invalid is not None and o.fixture is None}
-    loaded = {o.path: o.fixture for o in outcomes if o.fixture is not None}
-    by_stem: dict[str, list[Path]] = {}
-    by_system: dict[tuple[str, str], list[Path]] = {}
-    for path, fixture in loaded.items():
-        by_stem.setdefault(path.stem, []).append(path)
-        system = fixture.description.system
-        by_system.setdefault((system.id, system.assessment_date.isoformat()), []).append(path)
-    for stem, group in by_stem.items():
-        if len(group) > 1:
-            for path in group:
-                others = ", ".join(p.name for p in group if p != path)
-                invalid[path] = f"{loaded[path].file}: {others} would write the same reports ({stem}.json, {stem}.md, ...); rename one"
-    for (system_id, date), group in by_system.items():
-        if len(group) > 1:
-            for path in group:
-                others = ", ".join(p.name for p in group if p != path)
-                invalid.setdefault(path, f"{loaded[path].file}:{loaded[path].source.line(('system', 'id'))}: describes the same system ('{system_id}') on the same date ({date}) as {others}")
-    for outcome in outcomes:  # loaded, but its check refused it (e.g. a rule pack it names is unknown)
-        if outcome.invalid is not None:
-            invalid.setdefault(outcome.path, outcome.invalid)
-    engine_failures = [o.engine_failure for o in outcomes if o.engine_failure is not None and o.path not in invalid]
-    outputs: dict[str, str | bytes] = {}
-    kept, kept_paths = [], []
-    for outcome in outcomes:
-        path, result = outcome.path, outcome.result
-        if result is None or path in invalid:
-            continue
-        own = outcome.outputs
-        clash = sorted(set(own) & (set(outputs) | set(REGIONAL_FILES)))
-        if clash:  # e.g. regional.yaml, or a.comparison.yaml beside a.yaml
-            invalid[path] = f"{loaded[path].file}: its report {clash[0]} would replace another report of this batch; rename the file"
-            continue
-        outputs.update(own)
-        kept.append(result)
-        kept_paths.append(path)
-    results = kept
-    for path in paths:
-        if path in invalid:
-            _say(invalid[path])
-    for line in engine_failures:
-        _say(line)
-    if results:
-        outputs["regional.json"] = report.regional_json(results, threshold)
-        outputs["regional.md"] = report.regional_markdown(results, threshold)
-        outputs["regional.xlsx"] = _regional_workbook(results, threshold)
-        outputs["regional.html"] = report.regional_html(results, threshold, [f"{path.stem}.html" for path in kept_paths])
-        target = writing.check_folder(output)
-        writing.write_all([(str(target / name), text) for name, text in sorted(outputs.items())], _echo, [str(p) for p in paths])
-    click.echo(f"{output}: {len(results)} systems, {len(outputs)} files" + (f"; {len(invalid)} invalid" if invalid else ""))
+    with writing.Staging([str(p) for p in paths]) as staging:
+        target = None
+        staged: dict[str, Path] = {}  # each report staged as soon as it is made -> the description it is of
+        held: dict[Path, dict[str, str | bytes]] = {}  # reports whose names another description's already have
+
+        def take(outcome) -> None:
+            nonlocal target
+            if outcome.outputs and not set(outcome.outputs) & set(staged):
+                target = target or staging.folder(output)
+                for name, text in outcome.outputs.items():
+                    staging.add(str(target / name), text)
+                    staged[name] = outcome.path
+            elif outcome.outputs:
+                held[outcome.path] = outcome.outputs  # decided once every description is checked
+            outcome.outputs = {name: b"" for name in outcome.outputs}  # the names, not the reports
+            progress.advance(task)
+
+        running = work.start(paths, jobs or default_jobs())
+        with Progress(console=Console(stderr=True), transient=True, disable=not _tty(sys.stderr)) as progress:
+            task = progress.add_task("checking", total=len(paths))
+            outcomes = running.collect(take)
+        invalid: dict[Path, str] = {o.path: o.invalid for o in outcomes if o.invalid is not None and o.fixture is None}
+        loaded = {o.path: o.fixture for o in outcomes if o.fixture is not None}
+        by_stem: dict[str, list[Path]] = {}
+        by_system: dict[tuple[str, str], list[Path]] = {}
+        for path, fixture in loaded.items():
+            by_stem.setdefault(path.stem, []).append(path)
+            system = fixture.description.system
+            by_system.setdefault((system.id, system.assessment_date.isoformat()), []).append(path)
+        for stem, group in by_stem.items():
+            if len(group) > 1:
+                for path in group:
+                    others = ", ".join(p.name for p in group if p != path)
+                    invalid[path] = f"{loaded[path].file}: {others} would write the same reports ({stem}.json, {stem}.md, ...); rename one"
+        for (system_id, date), group in by_system.items():
+            if len(group) > 1:
+                for path in group:
+                    others = ", ".join(p.name for p in group if p != path)
+                    invalid.setdefault(path, f"{loaded[path].file}:{loaded[path].source.line(('system', 'id'))}: describes the same system ('{system_id}') on the same date ({date}) as {others}")
+        for outcome in outcomes:  # loaded, but its check refused it (e.g. a rule pack it names is unknown)
+            if outcome.invalid is not None:
+                invalid.setdefault(outcome.path, outcome.invalid)
+        engine_failures = [o.engine_failure for o in outcomes if o.engine_failure is not None and o.path not in invalid]
+        names: set[str] = set()
+        kept, kept_paths = [], []
+        for outcome in outcomes:
+            path, result = outcome.path, outcome.result
+            own = set(outcome.outputs)
+            clash = sorted(own & (names | set(REGIONAL_FILES)))
+            if result is not None and path not in invalid and clash:  # e.g. regional.yaml, or a.comparison.yaml beside a.yaml
+                invalid[path] = f"{loaded[path].file}: its report {clash[0]} would replace another report of this batch; rename the file"
+            if result is None or path in invalid:
+                for name in own:
+                    if staged.get(name) == path:
+                        staging.discard(str(target / name))
+                        del staged[name]
+                held.pop(path, None)
+                continue
+            names |= own
+            kept.append(result)
+            kept_paths.append(path)
+        for outputs in held.values():  # kept after all: their names are free now
+            target = target or staging.folder(output)
+            for name, text in outputs.items():
+                staging.add(str(target / name), text)
+        results = kept
+        for path in paths:
+            if path in invalid:
+                _say(invalid[path])
+        for line in engine_failures:
+            _say(line)
+        if results:
+            target = target or staging.folder(output)
+            regional = {
+                "regional.json": report.regional_json(results, threshold),
+                "regional.md": report.regional_markdown(results, threshold),
+                "regional.xlsx": _regional_workbook(results, threshold),
+                "regional.html": report.regional_html(results, threshold, [f"{path.stem}.html" for path in kept_paths]),
+            }
+            for name, text in regional.items():
+                staging.add(str(target / name), text)
+            names |= set(regional)
+        staging.commit()
+    click.echo(f"{output}: {len(results)} systems, {len(names)} files" + (f"; {len(invalid)} invalid" if invalid else ""))
     _notice(notice)
     if engine_failures:
         sys.exit(EXIT_ENGINE)

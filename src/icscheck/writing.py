@@ -7,6 +7,9 @@ writable; it is not a directory, a FIFO, a device, a socket or a symbolic link
 file, and no output names an input.  Each file is then written to a temporary
 file beside its target, and only when every one is written are they moved
 into place; if anything fails, every existing file is left as it was.
+``batch`` stages each system's reports as soon as they are made (:class:`Staging`),
+so it never holds every report in memory, and moves them into place only once
+every description is checked.
 """
 
 from __future__ import annotations
@@ -127,47 +130,109 @@ def _stage(target: str, text: str | bytes) -> str:
     return temp
 
 
+class Staging:
+    """Files written one by one as they are made, then all moved into place at once, or none.
+
+    ``add`` checks a target and writes its text to a temporary file beside it; ``discard`` drops a
+    staged file that will not be kept after all; ``commit`` moves every staged file into place,
+    putting back every file it replaced if any move fails; leaving a ``with`` block without a commit
+    (an error, an interrupt) removes every temporary file and any folder ``add`` made."""
+
+    def __init__(self, inputs: list[str] = (), option: str = "--output") -> None:
+        self._inputs = {_identity(source) for source in inputs if source}
+        self._option = option
+        self._staged: dict[str, _Staged] = {}  # the target's identity -> its staged file
+        self._made: list[Path] = []  # folders made for the outputs, outermost first
+
+    def folder(self, folder: str) -> Path:
+        """An output folder, made (and removed again if nothing is committed) when missing."""
+        path = Path(folder)
+        missing = [p for p in (path, *path.parents) if not p.exists()]
+        made = check_folder(folder, self._option)
+        self._made += reversed(missing)
+        return made
+
+    def add(self, target: str, text: str | bytes) -> None:
+        check_target(target, self._option)
+        key = _identity(target)
+        if key in self._inputs:
+            raise InputError(target, "is an input; it would be overwritten by an output")
+        if key in self._staged:
+            raise InputError(self._option, f"two outputs name the same file: '{target}'")
+        try:
+            self._staged[key] = _Staged(target, _stage(target, text))
+        except OSError as exc:
+            raise InputError(target, f"cannot be written ({exc.strerror or exc}); nothing was written") from None
+
+    def discard(self, target: str) -> None:
+        item = self._staged.pop(_identity(target), None)
+        if item is not None:
+            Path(item.temp).unlink(missing_ok=True)
+
+    def commit(self) -> None:
+        staged = sorted(self._staged.values(), key=lambda item: item.target)
+        try:
+            for item in staged:
+                item.existed = os.path.lexists(item.target)
+                if item.existed:
+                    item.backup = item.temp + ".old"
+                    try:
+                        os.link(item.target, item.backup)
+                    except OSError:
+                        item.backup = None  # a file system without hard links: no way back for this one
+                try:
+                    os.replace(item.temp, item.target)
+                except OSError as exc:
+                    raise InputError(item.target, f"cannot be replaced ({exc.strerror or exc}); nothing was written") from None
+                item.replaced = True
+        except BaseException:
+            for item in staged:
+                if item.replaced:
+                    if item.backup:
+                        os.replace(item.backup, item.target)
+                    elif not item.existed:
+                        Path(item.target).unlink(missing_ok=True)
+            self.abort()
+            raise
+        for item in staged:
+            if item.backup:
+                Path(item.backup).unlink(missing_ok=True)
+        self._staged.clear()
+        self._made.clear()
+
+    def abort(self) -> None:
+        """Remove every staged file (and its backup), and the folders made for them if they are empty."""
+        for item in self._staged.values():
+            Path(item.temp).unlink(missing_ok=True)
+            if item.backup:
+                Path(item.backup).unlink(missing_ok=True)
+        self._staged.clear()
+        for folder in reversed(self._made):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        self._made.clear()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.abort()  # after a commit there is nothing left to remove
+
+
 def write_all(outputs: list[tuple[str | None, str | bytes]], echo: Callable[[str], None], inputs: list[str] = ()) -> None:
     """Write every output, or none: files atomically (all staged, then moved into place), then standard output."""
     check_targets([target for target, _ in outputs], list(inputs))
     for target, text in outputs:
         if isinstance(text, bytes) and is_stdout(target):
             raise InputError("--output", "a workbook cannot be written to standard output; give a file")
-    staged: list[_Staged] = []
-    try:
+    with Staging(list(inputs)) as staging:
         for target, text in outputs:
             if not is_stdout(target):
-                try:
-                    staged.append(_Staged(target, _stage(target, text)))
-                except OSError as exc:
-                    raise InputError(target, f"cannot be written ({exc.strerror or exc}); nothing was written") from None
-        for item in staged:
-            item.existed = os.path.lexists(item.target)
-            if item.existed:
-                item.backup = item.temp + ".old"
-                try:
-                    os.link(item.target, item.backup)
-                except OSError:
-                    item.backup = None  # a file system without hard links: no way back for this one
-            try:
-                os.replace(item.temp, item.target)
-            except OSError as exc:
-                raise InputError(item.target, f"cannot be replaced ({exc.strerror or exc}); nothing was written") from None
-            item.replaced = True
-    except BaseException:
-        for item in staged:
-            if item.replaced:
-                if item.backup:
-                    os.replace(item.backup, item.target)
-                elif not item.existed:
-                    Path(item.target).unlink(missing_ok=True)
-            Path(item.temp).unlink(missing_ok=True)
-            if item.backup:
-                Path(item.backup).unlink(missing_ok=True)
-        raise
-    for item in staged:
-        if item.backup:
-            Path(item.backup).unlink(missing_ok=True)
+                assert target is not None
+                staging.add(target, text)
+        staging.commit()
     for target, text in outputs:
         if is_stdout(target) and isinstance(text, str):
             echo(text)
