@@ -41,7 +41,7 @@ from icscheck.resources import example_fixture, rules_dir
 from icscheck.rules import load_rules
 from icscheck.scoring import summarise
 
-DEPENDENCIES = "import click, jinja2, networkx, openpyxl, pydantic, rich, yaml"
+DEPENDENCIES = "import click, jinja2, networkx, openpyxl, pydantic, rich, xlsxwriter, yaml"
 
 
 def synthetic_system(n: int) -> dict:

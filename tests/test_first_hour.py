@@ -309,7 +309,7 @@ def test_shell_completion(monkeypatch):
     assert "maturity-matrix" in done.output
 
 
-HEAVY = ("rich", "pydantic", "networkx", "jinja2", "durable_rules", "openpyxl", "yaml", "pypdf")
+HEAVY = ("rich", "pydantic", "networkx", "jinja2", "durable_rules", "openpyxl", "xlsxwriter", "yaml", "pypdf")
 
 
 def test_the_command_line_starts_without_the_heavy_modules():

@@ -80,15 +80,16 @@ def test_not_evidenced_is_shown_as_such_and_evidence_is_listed():
     assert any(r["evidence"] and r["evidence"].startswith("devplan-") for r in rows)
     ws = _open(workbook.check_workbook(result))["Findings"]
     column = [c.value for c in ws[1]].index("status") + 1
-    amber = {ws.cell(row=i, column=column).fill.fgColor.rgb for i in range(2, ws.max_row + 1) if ws.cell(row=i, column=column).value == "not evidenced"}
-    assert amber == {"00FFEB9C"}
+    amber = {ws.cell(row=i, column=column).fill.fgColor.rgb[-6:] for i in range(2, ws.max_row + 1) if ws.cell(row=i, column=column).value == "not evidenced"}
+    assert amber == {"FFEB9C"}  # the colour; the leading alpha byte is the writer's, and ignored by Excel
 
 
 def test_text_is_never_a_formula(tmp_path):
     text = (FIXTURES / "synthetic" / "planted-gaps.yaml").read_text()
     tricky = tmp_path / "tricky.yaml"
     tricky.write_text(text.replace("name: Planted-gaps ICS (synthetic)", "name: \"=HYPERLINK('http://x','y')\"").replace(
-        "{id: east, name: East,", "{id: east, name: \"+East\",").replace("{id: west, name: West,", "{id: west, name: \"@West\","))
+        "{id: east, name: East,", "{id: east, name: \"+East\",").replace("{id: west, name: West,", "{id: west, name: \"@West\",").replace(
+        "{id: x-comm, name: Exemplar Community NHS Trust,", "{id: x-comm, name: \"-1+2\","))
     result = _result(tricky)
     data = workbook.check_workbook(result)
     wb = _open(data)
@@ -96,11 +97,16 @@ def test_text_is_never_a_formula(tmp_path):
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
-    rows = _rows(wb["Findings"])
-    assert rows[0]["system_name"] == "=HYPERLINK('http://x','y')"
-    assert {"+East", "@West"} <= {r["subject_name"] for r in rows}
+    summary = {row[0].value: row[1] for row in wb["Summary"].iter_rows() if row[0].value}
+    assert (summary["system name"].value, summary["system name"].data_type) == ("=HYPERLINK('http://x','y')", "s")
+    ws = wb["Findings"]
+    names = {ws.cell(row=1, column=c).value: c for c in range(1, ws.max_column + 1)}
+    for column, text in (("system_name", "=HYPERLINK('http://x','y')"), ("subject_name", "+East"), ("subject_name", "@West"), ("subject_name", "-1+2")):
+        cells = [ws.cell(row=r, column=names[column]) for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=names[column]).value == text]
+        assert cells and {c.data_type for c in cells} == {"s"}, (column, text)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert b"<f>" not in archive.read("xl/worksheets/sheet2.xml")
+        for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+            assert b"<f>" not in archive.read(name)
 
 
 def test_control_characters_do_not_break_the_workbook():
@@ -134,7 +140,35 @@ def test_regional_workbook():
         assert named == expected
     findings = _rows(wb["Findings"])
     assert len(findings) == sum(len(r.findings) for r in results)
+    assert {type(f["as_of"]) for f in findings} == {dt.datetime} and wb["Findings"]["D2"].number_format == "yyyy-mm-dd"
+    assert all(isinstance(s["gaps"], int) and not isinstance(s["gaps"], bool) for s in systems)
     assert {f["system_id"] for f in findings} == {"cambridgeshire-and-peterborough", "lancashire-and-south-cumbria"}
+
+
+def _fill(cell):
+    return cell.fill.fgColor.rgb[-6:] if cell.fill.patternType == "solid" else None
+
+
+def test_regional_workbook_colours():
+    results = [_result(path) for path in REAL_FIXTURES]
+    wb = _open(workbook.regional_workbook(results, "maturing"))
+    for ws in wb.worksheets:
+        header = ws["A1"]
+        assert (_fill(header), header.font.b, header.font.color.rgb[-6:]) == ("005EB8", True, "FFFFFF")
+    systems, domains, arrangements = wb["Systems"], wb["Domains"], wb["Arrangements"]
+    for index, result in enumerate(results, start=2):
+        readiness = systems.cell(row=index, column=6)
+        assert readiness.value == result.summary.readiness.verdict
+        assert _fill(readiness) == workbook.READINESS_COLOURS[result.summary.readiness.verdict][0]
+        assert _fill(systems.cell(row=index, column=7)) == workbook.STAGE_COLOURS[result.summary.system_stage][0]
+        for column, key in enumerate(MATRIX_DOMAINS, start=5):
+            cell = domains.cell(row=index, column=column)
+            assert _fill(cell) == workbook.STAGE_COLOURS[result.summary.domains[key].stage][0] and cell.alignment.wrap_text
+        for column, key in enumerate(OPERATING_ARRANGEMENTS, start=5):
+            cell = arrangements.cell(row=index, column=column)
+            assert (_fill(cell), cell.font.color.rgb[-6:]) == workbook.RAG_COLOURS[result.summary.coa[key]]
+        assert _fill(systems.cell(row=index, column=1)) is None
+    assert arrangements.row_dimensions[1].height == 45
 
 
 SCRIPT = """
@@ -157,10 +191,15 @@ def test_workbooks_are_byte_identical_across_runs():
     assert outputs[0] == outputs[1]
     result = _result(PLANTED)
     data = workbook.check_workbook(result)
+    assert workbook.check_workbook(result) == data
+    results = [_result(path) for path in REAL_FIXTURES]
+    assert workbook.regional_workbook(results, "maturing") == workbook.regional_workbook(results, "maturing")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert {info.date_time for info in archive.infolist()} == {(2021, 9, 30, 0, 0, 0)}
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}  # fixed, never the time of the run
         core = archive.read("docProps/core.xml").decode()
-    assert "2021-09-30T00:00:00Z" in core and "icscheck" in core
+    assert "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2021-09-30T00:00:00Z</dcterms:created>" in core
+    assert "<dcterms:modified xsi:type=\"dcterms:W3CDTF\">2021-09-30T00:00:00Z</dcterms:modified>" in core
+    assert "<dc:creator>icscheck " in core and "<dc:title>icscheck: Planted-gaps ICS (synthetic), 2021-09-30</dc:title>" in core
 
 
 def test_check_writes_a_workbook_only_to_a_file(run, tmp_path):

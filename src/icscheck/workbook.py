@@ -6,28 +6,27 @@ finding with the system's id, name, ODS code and assessment date on every row.  
 workbook has *Systems*, *Domains* (systems x domains), *Arrangements* (systems x arrangements),
 *Common gaps* (rule x the systems with a gap there, named) and every system's *Findings*.
 
+They are written with XlsxWriter, in memory, a row at a time, each cell format made once.
 Every workbook is deterministic: the same inputs give byte-identical files.  The document
-properties carry the assessment date (never the time of the run) and the zip archive is
-rewritten with fixed entry timestamps, in openpyxl's own (stable) order.  Text from a
-description is always written as text: a value starting with ``=``, ``+``, ``-`` or ``@`` is a
-string cell, never a formula.
+properties carry the assessment date (the latest one for a region), never the time of the run
+(XlsxWriter takes the clock only when no ``created`` date is set); XlsxWriter itself writes the
+zip entries in a fixed order, every one dated 1980-01-01, and numbers shared strings and formats
+in the order the cells are first written, so no rewrite of the archive is needed.  Text is
+always written as a string cell (``write_string``, never ``write``): a value starting with ``=``,
+``+``, ``-`` or ``@`` is text, never a formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from copy import copy
 import re
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .api import Result
@@ -42,7 +41,7 @@ CELL_LIMIT = 32767
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 DATE_FORMAT = "yyyy-mm-dd"
 
-# fills and fonts: Excel's own "bad", "neutral" and "good" cell styles, and a few more
+# fills and fonts (fill, font colour): Excel's own "bad", "neutral" and "good" cell styles, and a few more
 _RED, _AMBER, _GREEN = ("FFC7CE", "9C0006"), ("FFEB9C", "9C5700"), ("C6EFCE", "006100")
 _GREY, _BLUE, _PURPLE = ("EDEDED", "595959"), ("DDEBF7", "1F4E78"), ("E4DFEC", "5B2C6F")
 STATUS_COLOURS = {
@@ -65,12 +64,23 @@ RAG_COLOURS = {
     None: _GREY,
 }
 STAGE_COLOURS = {None: _RED, "emerging": ("F8CBAD", "833C0B"), "developing": _AMBER, "maturing": _GREEN, "thriving": ("00B050", "FFFFFF")}
-HEADER_FILL = PatternFill("solid", fgColor="005EB8")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
+
+#: A cell's style: XlsxWriter format properties, as a tuple so that it can key the formats made.
+Style = tuple[tuple[str, Any], ...]
+HEADER: Style = (("bold", True), ("font_color", "#FFFFFF"), ("pattern", 1), ("bg_color", "#005EB8"))
+BOLD: Style = (("bold", True),)
+TITLE: Style = (("bold", True), ("font_size", 14))
+WRAP: Style = (("text_wrap", True), ("valign", "top"))
+TOP: Style = (("valign", "top"),)
+#: Column widths are given as the width the file records (a character is 7 pixels in Calibri 11,
+#: with 5 pixels of padding counted in), so a width of 80 is written as 80.
+PIXELS_PER_CHARACTER = 7
+
+
+def coloured(pair: tuple[str, str]) -> Style:
+    """A solid fill and a font colour, from a (fill, font) pair of hex colours."""
+    fill, font = pair
+    return (("pattern", 1), ("bg_color", "#" + fill), ("font_color", "#" + font))
 
 
 # -- writing cells safely and deterministically ---------------------------------------------
@@ -83,100 +93,98 @@ def clean_text(value: str) -> str:
     return value
 
 
-def put(ws: Worksheet, row: int, column: int, value: Any, *, number_format: str | None = None):
-    """Write one value: text always as a string cell (never a formula), dates with a date format."""
-    cell = ws.cell(row=row, column=column)
-    if value is None:
-        return cell
-    if isinstance(value, str):
-        cell.value = value
-        cell.data_type = "s"  # '=1+1', '+x', '-x', '@x' stay text
-    elif isinstance(value, bool):
-        cell.value = value
-    elif isinstance(value, dt.datetime):
-        raise TypeError("write dates, not times")
-    elif isinstance(value, dt.date):
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-    elif isinstance(value, (int, float)):
-        cell.value = value
-    else:
-        raise TypeError(f"cannot write {type(value).__name__}")
-    if number_format:
-        cell.number_format = number_format
-    return cell
+class Book:
+    """A workbook being written in memory, with each cell format made once and reused."""
 
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        # the string options only matter to write(), which is never used; off all the same
+        self._wb = xlsxwriter.Workbook(
+            self._buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+        )
+        self._formats: dict[tuple[Style, bool], Format | None] = {}
 
-def put_text(ws: Worksheet, row: int, column: int, value: str | None):
-    return put(ws, row, column, None if value is None else clean_text(value))
+    def sheet(self, name: str) -> Worksheet:
+        return self._wb.add_worksheet(name)
 
+    def format(self, style: Style, date: bool = False) -> Format | None:
+        key = (style, date)
+        made = self._formats.get(key, False)
+        if made is False:
+            properties = dict(style)
+            if date:
+                properties["num_format"] = DATE_FORMAT
+            made = self._formats[key] = self._wb.add_format(properties) if properties else None
+        return made
 
-def colour(cell, pair: tuple[str, str]) -> None:
-    fill, font = pair
-    cell.fill = PatternFill("solid", fgColor=fill)
-    cell.font = Font(color=font, bold=cell.font.bold if cell.font else False)
-
-
-def header_row(ws: Worksheet, headers: Sequence[str], widths: Sequence[float], row: int = 1) -> None:
-    """A header row in bold on blue, with the columns' widths."""
-    for index, (name, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = put(ws, row, index, name)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = WRAP
-        ws.column_dimensions[get_column_letter(index)].width = width
-
-
-class _Styles:
-    """Cell styles made once and copied to each cell: openpyxl re-indexes a style object on every
-    assignment, which dominates the time of a sheet of thousands of rows."""
-
-    def __init__(self, ws: Worksheet) -> None:
-        self._ws = ws
-        self._made: dict[tuple, Any] = {}
-
-    def apply(self, cell, key: tuple, setup) -> None:
-        if key not in self._made:
-            setup(cell)
-            self._made[key] = copy(cell._style)
+    def put(self, ws: Worksheet, row: int, column: int, value: Any, style: Style = ()) -> None:
+        """Write one value at a row and column counted from 1: text always as a string cell (never
+        a formula), cleaned; dates as dates with a date format; nothing but the style for None."""
+        row, column = row - 1, column - 1
+        if value is None:
+            if style:
+                ws.write_blank(row, column, None, self.format(style))
+        elif isinstance(value, str):
+            ws.write_string(row, column, clean_text(value), self.format(style))  # '=1+1', '+x', '-x', '@x' stay text
+        elif isinstance(value, bool):
+            ws.write_boolean(row, column, value, self.format(style))
+        elif isinstance(value, dt.datetime):
+            raise TypeError("write dates, not times")
+        elif isinstance(value, dt.date):
+            ws.write_datetime(row, column, value, self.format(style, date=True))
+        elif isinstance(value, (int, float)):
+            ws.write_number(row, column, value, self.format(style))
         else:
-            cell._style = copy(self._made[key])
+            raise TypeError(f"cannot write {type(value).__name__}")
+
+    def save(self, when: dt.date, title: str) -> bytes:
+        """The workbook as bytes, the same for the same content: the document's date is ``when``."""
+        self._wb.set_properties({"title": title, "author": f"icscheck {__version__}", "created": dt.datetime.combine(when, dt.time())})
+        self._wb.close()
+        return self._buffer.getvalue()
 
 
-def table(ws: Worksheet, headers: Sequence[str], widths: Sequence[float], rows: Iterable[Sequence[Any]], wrap: Sequence[int] = ()) -> int:
-    """A sheet that is one table: header row frozen, autofilter over every row; returns the rows written."""
-    header_row(ws, headers, widths)
-    styles = _Styles(ws)
+def width(ws: Worksheet, column: int, characters: float) -> None:
+    """Set a column's width (column counted from 1)."""
+    ws.set_column_pixels(column - 1, column - 1, round(characters * PIXELS_PER_CHARACTER))
+
+
+def header_row(book: Book, ws: Worksheet, headers: Sequence[str], widths: Sequence[float], row: int = 1) -> None:
+    """A header row in bold white on blue, with the columns' widths."""
+    for index, (name, characters) in enumerate(zip(headers, widths, strict=True), start=1):
+        book.put(ws, row, index, name, HEADER + WRAP)
+        width(ws, index, characters)
+
+
+def table(
+    book: Book,
+    ws: Worksheet,
+    headers: Sequence[str],
+    widths: Sequence[float],
+    rows: Iterable[Sequence[Any]],
+    wrap: Sequence[int] = (),
+    colours: Callable[[int], Mapping[int, tuple[str, str]]] | None = None,
+) -> int:
+    """A sheet that is one table: header row frozen, autofilter over every row; returns the rows
+    written.  ``wrap`` names the columns (from 1) whose text wraps; ``colours(i)`` gives the
+    (fill, font) colours of some cells of the i-th row (from 0), by column."""
+    header_row(book, ws, headers, widths)
+    plain = [WRAP if index in wrap else TOP for index in range(1, len(headers) + 1)]
+    put = book.put
     count = 0
     for count, values in enumerate(rows, start=1):
+        styles = plain
+        if colours is not None:
+            extra = colours(count - 1)
+            if extra:
+                styles = list(plain)
+                for index, pair in extra.items():
+                    styles[index - 1] = plain[index - 1] + coloured(pair)
         for index, value in enumerate(values, start=1):
-            cell = put_text(ws, count + 1, index, value) if isinstance(value, str) else put(ws, count + 1, index, value)
-            wrapped = index in wrap
-            styles.apply(cell, (wrapped, cell.number_format), lambda c, w=wrapped: setattr(c, "alignment", WRAP if w else TOP))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+            put(ws, count + 1, index, value, styles[index - 1])
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, count, len(headers) - 1)
     return count
-
-
-def save(wb: Workbook, when: dt.date, title: str) -> bytes:
-    """The workbook as bytes, the same for the same content: fixed properties, fixed zip entries."""
-    stamp = dt.datetime.combine(max(when, dt.date(1980, 1, 1)), dt.time())
-    props = wb.properties
-    props.creator = props.lastModifiedBy = f"icscheck {__version__}"
-    props.title = title
-    props.created = props.modified = stamp
-    raw = io.BytesIO()
-    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)
-    ExcelWriter(wb, archive).save()  # closes the archive; unlike save_workbook, leaves 'modified' alone
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, source.read(info.filename), compresslevel=6)
-    return out.getvalue()
 
 
 # -- a system's findings ---------------------------------------------------------------------
@@ -210,42 +218,39 @@ def finding_rows(result: Result) -> list[tuple]:
     return rows
 
 
-def findings_sheet(ws: Worksheet, results: Sequence[Result]) -> None:
-    ws.title = "Findings"
+def findings_sheet(book: Book, results: Sequence[Result]) -> None:
+    ws = book.sheet("Findings")
     rows = [row for result in results for row in finding_rows(result)]
-    table(ws, [n for n, _ in FINDING_COLUMNS], [w for _, w in FINDING_COLUMNS], rows, wrap=tuple(_WRAPPED))
     by_label = {label: status for status, label in STATUS_LABEL.items()}
-    styles = _Styles(ws)
-    for index in range(2, len(rows) + 2):
-        cell = ws.cell(row=index, column=_STATUS_COLUMN)
-        styles.apply(cell, ("status", cell.value), lambda c: colour(c, STATUS_COLOURS[by_label[c.value]]))
+    table(book, ws, [n for n, _ in FINDING_COLUMNS], [w for _, w in FINDING_COLUMNS], rows, wrap=tuple(sorted(_WRAPPED)),
+          colours=lambda i: {_STATUS_COLUMN: STATUS_COLOURS[by_label[rows[i][_STATUS_COLUMN - 1]]]})
 
 
-def _label_rows(ws: Worksheet, row: int, pairs: Sequence[tuple[str, Any]]) -> int:
+def _label_rows(book: Book, ws: Worksheet, row: int, pairs: Sequence[tuple[str, Any]]) -> int:
     for label, value in pairs:
-        put(ws, row, 1, label).font = BOLD
-        put_text(ws, row, 2, value) if isinstance(value, str) else put(ws, row, 2, value)
+        book.put(ws, row, 1, label, BOLD)
+        book.put(ws, row, 2, value)
         row += 1
     return row
 
 
-def _heading(ws: Worksheet, row: int, text: str, headers: Sequence[str]) -> int:
-    put(ws, row, 1, text).font = BOLD
+def _heading(book: Book, ws: Worksheet, row: int, text: str, headers: Sequence[str]) -> int:
+    book.put(ws, row, 1, text, BOLD)
     for index, name in enumerate(headers, start=1):
-        cell = put(ws, row + 1, index, name)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+        book.put(ws, row + 1, index, name, HEADER)
     return row + 2
 
 
-def summary_sheet(ws: Worksheet, result: Result) -> None:
-    ws.title = "Summary"
+def summary_sheet(book: Book, result: Result) -> None:
+    ws = book.sheet("Summary")
     system = result.fixture.description.system
     summary = result.summary
-    for letter, width in zip("ABCDEFGH", (46, 34, 40, 16, 16, 16, 16, 12)):
-        ws.column_dimensions[letter].width = width
-    put_text(ws, 1, 1, f"{system.name}: icscheck assessment").font = TITLE
+    for index, characters in enumerate((46, 34, 40, 16, 16, 16, 16, 12), start=1):
+        width(ws, index, characters)
+    put = book.put
+    put(ws, 1, 1, f"{system.name}: icscheck assessment", TITLE)
     row = _label_rows(
+        book,
         ws,
         3,
         [
@@ -263,42 +268,42 @@ def summary_sheet(ws: Worksheet, result: Result) -> None:
     )
     row += 1
     readiness = summary.readiness
-    put(ws, row, 1, f"designation readiness (threshold: {readiness.threshold})").font = BOLD
-    colour(put(ws, row, 2, readiness.verdict), READINESS_COLOURS[readiness.verdict])
-    put(ws, row, 3, readiness_sentence(readiness)).alignment = WRAP
+    put(ws, row, 1, f"designation readiness (threshold: {readiness.threshold})", BOLD)
+    put(ws, row, 2, readiness.verdict, coloured(READINESS_COLOURS[readiness.verdict]))
+    put(ws, row, 3, readiness_sentence(readiness), WRAP)
     row += 1
-    put(ws, row, 1, "system stage (the lowest stage of its domains)").font = BOLD
-    colour(put(ws, row, 2, summary.system_stage or "not yet emerging"), STAGE_COLOURS[summary.system_stage])
+    put(ws, row, 1, "system stage (the lowest stage of its domains)", BOLD)
+    put(ws, row, 2, summary.system_stage or "not yet emerging", coloured(STAGE_COLOURS[summary.system_stage]))
     row += 2
 
-    row = _heading(ws, row, "Maturity matrix: stage reached per domain, and must-rules met per stage",
+    row = _heading(book, ws, row, "Maturity matrix: stage reached per domain, and must-rules met per stage",
                    ["domain", "stage reached", "label", *STAGES])
     for domain in summary.domains.values():
-        put(ws, row, 1, domain.name).alignment = WRAP
-        colour(put(ws, row, 2, domain.stage or "not yet emerging"), STAGE_COLOURS[domain.stage])
-        put(ws, row, 3, domain.label).alignment = WRAP
+        put(ws, row, 1, domain.name, WRAP)
+        put(ws, row, 2, domain.stage or "not yet emerging", coloured(STAGE_COLOURS[domain.stage]))
+        put(ws, row, 3, domain.label, WRAP)
         for offset, stage in enumerate(STAGES):
             cell = domain.stages[stage]
             if cell.must_rules:
-                colour(put(ws, row, 4 + offset, f"{cell.met}/{cell.must_rules} {cell.state}"), STATE_COLOURS[cell.state])
+                put(ws, row, 4 + offset, f"{cell.met}/{cell.must_rules} {cell.state}", coloured(STATE_COLOURS[cell.state]))
             else:
                 put(ws, row, 4 + offset, "no must-rules")
         row += 1
     row += 1
 
-    row = _heading(ws, row, "Consistent operating arrangements: delivery RAG (— not evidenced)", ["arrangement", "RAG", "why", "status"])
+    row = _heading(book, ws, row, "Consistent operating arrangements: delivery RAG (— not evidenced)", ["arrangement", "RAG", "why", "status"])
     for arrangement in summary.arrangements.values():
-        put(ws, row, 1, arrangement.name).alignment = WRAP
-        colour(put(ws, row, 2, arrangement.rag or "—"), RAG_COLOURS[arrangement.rag])
-        put_text(ws, row, 3, arrangement.reason).alignment = WRAP
+        put(ws, row, 1, arrangement.name, WRAP)
+        put(ws, row, 2, arrangement.rag or "—", coloured(RAG_COLOURS[arrangement.rag]))
+        put(ws, row, 3, arrangement.reason, WRAP)
         put(ws, row, 4, arrangement.status)
         row += 1
     row += 1
 
     counts = counts_by_strength(result)
-    row = _heading(ws, row, "Findings by status and rule strength", ["status", *STRENGTHS, "total"])
+    row = _heading(book, ws, row, "Findings by status and rule strength", ["status", *STRENGTHS, "total"])
     for status in ("gap", "unknown", *(s for s in COLUMNS if s not in ("gap", "unknown"))):
-        colour(put(ws, row, 1, STATUS_LABEL[status]), STATUS_COLOURS[status])
+        put(ws, row, 1, STATUS_LABEL[status], coloured(STATUS_COLOURS[status]))
         for offset, strength in enumerate(STRENGTHS):
             put(ws, row, 2 + offset, counts[status][strength])
         put(ws, row, 2 + len(STRENGTHS), sum(counts[status].values()))
@@ -307,10 +312,10 @@ def summary_sheet(ws: Worksheet, result: Result) -> None:
 
 def check_workbook(result: Result) -> bytes:
     """One system's workbook: Summary and Findings."""
-    wb = Workbook()
-    summary_sheet(wb.active, result)
-    findings_sheet(wb.create_sheet(), [result])
-    return save(wb, result.as_of, f"icscheck: {result.fixture.description.system.name}, {result.as_of.isoformat()}")
+    book = Book()
+    summary_sheet(book, result)
+    findings_sheet(book, [result])
+    return book.save(result.as_of, f"icscheck: {result.fixture.description.system.name}, {result.as_of.isoformat()}")
 
 
 # -- a region ----------------------------------------------------------------------------------
@@ -329,12 +334,11 @@ def _named(result: Result) -> str:
 
 def regional_workbook(results: Sequence[Result], threshold: str) -> bytes:
     """Systems side by side (never averaged): overview, domains, arrangements, common gaps, every finding."""
-    wb = Workbook()
+    book = Book()
     base = [n for n, _ in SYSTEM_COLUMNS]
     widths = [w for _, w in SYSTEM_COLUMNS]
 
-    ws = wb.active
-    ws.title = "Systems"
+    ws = book.sheet("Systems")
     counted = [counts_by_strength(r) for r in results]
     headers = [*base, "description", f"readiness ({threshold})", "system stage",
                *(f"gaps ({s})" for s in STRENGTHS), "gaps", *(f"not evidenced ({s})" for s in STRENGTHS), "not evidenced", "passed"]
@@ -345,28 +349,25 @@ def regional_workbook(results: Sequence[Result], threshold: str) -> bytes:
              *(counts["gap"][s] for s in STRENGTHS), sum(counts["gap"].values()),
              *(counts["unknown"][s] for s in STRENGTHS), sum(counts["unknown"].values()), sum(counts["pass"].values()))
         )
-    table(ws, headers, [*widths, 36, 16, 16, *([10] * 4), *([14] * 4), 9], rows)
-    for index, result in enumerate(results, start=2):
-        colour(ws.cell(row=index, column=len(base) + 2), READINESS_COLOURS[result.summary.readiness.verdict])
-        colour(ws.cell(row=index, column=len(base) + 3), STAGE_COLOURS[result.summary.system_stage])
+    table(book, ws, headers, [*widths, 36, 16, 16, *([10] * 4), *([14] * 4), 9], rows,
+          colours=lambda i: {len(base) + 2: READINESS_COLOURS[results[i].summary.readiness.verdict],
+                             len(base) + 3: STAGE_COLOURS[results[i].summary.system_stage]})
 
-    ws = wb.create_sheet("Domains")
-    table(ws, [*base, *MATRIX_DOMAINS.values()], [*widths, *([30] * len(MATRIX_DOMAINS))],
+    ws = book.sheet("Domains")
+    table(book, ws, [*base, *MATRIX_DOMAINS.values()], [*widths, *([30] * len(MATRIX_DOMAINS))],
           [(*_system_cells(r), *(r.summary.domains[d].label for d in MATRIX_DOMAINS)) for r in results],
-          wrap=tuple(range(len(base) + 1, len(base) + len(MATRIX_DOMAINS) + 1)))
-    for index, result in enumerate(results, start=2):
-        for offset, key in enumerate(MATRIX_DOMAINS, start=len(base) + 1):
-            colour(ws.cell(row=index, column=offset), STAGE_COLOURS[result.summary.domains[key].stage])
+          wrap=tuple(range(len(base) + 1, len(base) + len(MATRIX_DOMAINS) + 1)),
+          colours=lambda i: {offset: STAGE_COLOURS[results[i].summary.domains[key].stage]
+                             for offset, key in enumerate(MATRIX_DOMAINS, start=len(base) + 1)})
 
-    ws = wb.create_sheet("Arrangements")
-    table(ws, [*base, *OPERATING_ARRANGEMENTS.values()], [*widths, *([20] * len(OPERATING_ARRANGEMENTS))],
-          [(*_system_cells(r), *(r.summary.coa[k] or "—" for k in OPERATING_ARRANGEMENTS)) for r in results])
-    for index, result in enumerate(results, start=2):
-        for offset, key in enumerate(OPERATING_ARRANGEMENTS, start=len(base) + 1):
-            colour(ws.cell(row=index, column=offset), RAG_COLOURS[result.summary.coa[key]])
-    ws.row_dimensions[1].height = 45
+    ws = book.sheet("Arrangements")
+    table(book, ws, [*base, *OPERATING_ARRANGEMENTS.values()], [*widths, *([20] * len(OPERATING_ARRANGEMENTS))],
+          [(*_system_cells(r), *(r.summary.coa[k] or "—" for k in OPERATING_ARRANGEMENTS)) for r in results],
+          colours=lambda i: {offset: RAG_COLOURS[results[i].summary.coa[key]]
+                             for offset, key in enumerate(OPERATING_ARRANGEMENTS, start=len(base) + 1)})
+    ws.set_row(0, 45)
 
-    ws = wb.create_sheet("Common gaps")
+    ws = book.sheet("Common gaps")
     specs: dict[str, Any] = {}
     gaps: dict[str, list[str]] = {}
     unknown: dict[str, list[str]] = {}
@@ -380,6 +381,7 @@ def regional_workbook(results: Sequence[Result], threshold: str) -> bytes:
                 unknown.setdefault(rule_id, []).append(_named(result))
     order = sorted(gaps, key=lambda rid: (-len(gaps[rid]), rid))
     table(
+        book,
         ws,
         ["rule_id", "rule_title", "framework", "domain", "stage", "strength", "systems with a gap", "systems with a gap (named)",
          "systems not evidenced", "systems not evidenced (named)"],
@@ -392,6 +394,6 @@ def regional_workbook(results: Sequence[Result], threshold: str) -> bytes:
         wrap=(2, 8, 10),
     )
 
-    findings_sheet(wb.create_sheet(), results)
+    findings_sheet(book, results)
     latest = max((r.as_of for r in results), default=dt.date(1980, 1, 1))
-    return save(wb, latest, "icscheck: regional summary")
+    return book.save(latest, "icscheck: regional summary")

@@ -40,15 +40,18 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 from pydantic import BaseModel, ValidationError
 
 from . import __version__, model
 from .errors import InputError, Location
 from .fixture import COUNCIL_KINDS, Fixture, _check_references
 from .validation import data_path, validate
-from .workbook import CELL_LIMIT, HEADER_FILL, HEADER_FONT, ILLEGAL, TOP, WRAP, put, save
+from .workbook import CELL_LIMIT, ILLEGAL
 from .yamlsource import PathKey, SourceMap, parse_yaml
 
 #: Document date of a blank template (a workbook needs one; this keeps it byte-identical).
@@ -327,6 +330,56 @@ def unplaced_fields() -> tuple[str, ...]:
 
 
 # -- writing: a template, or a description's workbook ---------------------------------------------
+
+HEADER_FILL = PatternFill("solid", fgColor="005EB8")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any):
+    """Write one value: text always as a string cell (never a formula), dates with a date format."""
+    cell = ws.cell(row=row, column=column)
+    if value is None:
+        return cell
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # '=1+1', '+x', '-x', '@x' stay text
+    elif isinstance(value, bool):
+        cell.value = value
+    elif isinstance(value, dt.datetime):
+        raise TypeError("write dates, not times")
+    elif isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, (int, float)):
+        cell.value = value
+    else:
+        raise TypeError(f"cannot write {type(value).__name__}")
+    return cell
+
+
+def save(wb: Workbook, when: dt.date, title: str) -> bytes:
+    """The workbook as bytes, the same for the same content: fixed properties, and the zip archive
+    rewritten with the document's date on every entry, in openpyxl's own (stable) order."""
+    stamp = dt.datetime.combine(max(when, dt.date(1980, 1, 1)), dt.time())
+    props = wb.properties
+    props.creator = props.lastModifiedBy = f"icscheck {__version__}"
+    props.title = title
+    props.created = props.modified = stamp
+    raw = io.BytesIO()
+    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)
+    ExcelWriter(wb, archive).save()  # closes the archive; unlike save_workbook, leaves 'modified' alone
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.create_system = 3
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(info.filename), compresslevel=6)
+    return out.getvalue()
+
 
 def _choice_sets() -> dict[str, tuple[str, ...]]:
     sets: dict[str, tuple[str, ...]] = {}
