@@ -27,7 +27,7 @@ from .safetext import visible
 from .templating import html_environment, markdown_environment
 from .graph import picture_graph
 
-REPORT_SCHEMA_VERSION = "3.0"
+REPORT_SCHEMA_VERSION = "4.0"
 COLUMNS = ("pass", "gap", "waived", "unknown", "info", "not_applicable", "error")  # status order in tables
 LISTED = ("gap", "error", "waived", "info")  # findings listed one by one under "Gaps"
 RAG_STYLE = {"G": "bold green", "GA": "green", "A": "yellow", "AR": "dark_orange", "R": "bold red"}
@@ -135,7 +135,6 @@ def finding_dict(f: Finding, rule: Rule) -> dict[str, Any]:
         "subject": {"id": f.subject.id, "kind": f.subject.kind, "name": f.subject.name},
         "fingerprint": f.fingerprint,
         "message": f.message,
-        "source": source_dict(rule.spec.source),
         "location": location_dict(f.location),
         "expected_at": [location_dict(loc) for loc in f.expected_at],
         "evidence": [evidence_dict(e) for e in f.evidence],
