@@ -119,6 +119,23 @@ def test_diff_of_two_json_reports(run, tmp_path):
     assert "| Streamlined commissioning arrangements | G | GA | ↓ |" in out
 
 
+def test_diff_reads_a_3_0_report_beside_a_4_0_one(run, tmp_path):
+    from conftest import FIXTURES
+
+    old, new, old_3 = tmp_path / "old.json", tmp_path / "new.json", tmp_path / "old-3.0.json"
+    run("check", FIXTURES / "real" / "cambridgeshire-and-peterborough-2019.yaml", "--format", f"json={old}")
+    run("check", FIXTURES / "real" / "cambridgeshire-and-peterborough-2021.yaml", "--format", f"json={new}")
+    report = json.loads(old.read_text())
+    assert report["schema_version"] == "4.0"
+    sources = {rule["id"]: rule["source"] for rule in report["rules"]}
+    report["schema_version"] = "3.0"  # a 3.0 report copied its rule's source into each finding
+    report["findings"] = [{**f, "source": sources[f["rule_id"]]} for f in report["findings"]]
+    old_3.write_text(json.dumps(report, indent=2))
+    code, out, _ = run("diff", old, new, "--format", "json")
+    code_3, out_3, _ = run("diff", old_3, new, "--format", "json")
+    assert code == code_3 == 0 and out == out_3 and json.loads(out)["gaps"]["closed"]
+
+
 def test_diff_rejects_a_file_that_is_not_a_report(run, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"not": "a report"}')

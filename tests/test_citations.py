@@ -65,7 +65,7 @@ def test_json_evidence_carries_quotes_and_locators_and_facts_name_their_claims(c
     assert {"id": "att-vision", "kind": "attestation"}.items() <= next(c for c in f["claims"] if c["id"] == "att-vision").items()
     copied = next(x for x in data["findings"] if x["rule_id"] == "COA-LEAD-001")
     assert next(c for c in copied["claims"] if c["id"] == "coa-4")["transcribed_from"] == "self-assessment-nov-2020"
-    assert data["schema_version"] == report.REPORT_SCHEMA_VERSION == "3.0"
+    assert data["schema_version"] == report.REPORT_SCHEMA_VERSION == "4.0"
 
 
 def test_every_quote_a_report_shows_is_one_the_description_gives(cp):

@@ -36,6 +36,15 @@ def test_one_finding_per_rule_and_subject(path):
     assert {f.rule_id for f in result.findings} == {r.id for r in RULEBOOK}
 
 
+@pytest.mark.parametrize("path", ALL_FIXTURES, ids=lambda p: p.stem)
+def test_each_finding_carries_only_the_facts_its_rule_reads(path):
+    result = api.check_fixture(load_fixture(path), RULEBOOK, "python")
+    examined = {r.id: r.examined for r in RULEBOOK}
+    for f in result.findings:
+        names = [r.name for r in f.facts]
+        assert set(names) <= set(examined[f.rule_id]) and len(names) == len(set(names)), (f.rule_id, f.subject_id)
+
+
 @pytest.mark.parametrize("path", [EXEMPLAR, EXEMPLAR_2023], ids=lambda p: p.stem)
 def test_exemplar_passes_every_rule_in_force(path):
     result = api.check_fixture(load_fixture(path), RULEBOOK, ENGINE)
@@ -85,10 +94,12 @@ def test_cp_json_report_contract(run, tmp_path):
     }
     assert report["as_of"] == "2021-03-31"
     assert {"id", "title", "source"} <= set(report["rules"][0])
+    rules = {rule["id"]: rule for rule in report["rules"]}
     for finding in report["findings"]:
-        assert {"rule_id", "status", "subject", "message", "source", "evidence", "location"} <= set(finding)
+        assert {"rule_id", "status", "subject", "message", "evidence", "location"} <= set(finding)
+        assert "source" not in finding, "a finding's source is its rule's, in the report's rules (schema 4.0)"
         assert finding["location"]["file"] == "fixtures/real/cambridgeshire-and-peterborough-2021.yaml"
-        assert "paragraph" in finding["source"]
+        assert "paragraph" in rules[finding["rule_id"]]["source"]
     verdicts = [f for f in report["findings"] if f["status"] != "not_applicable"]
     uncited = [f["rule_id"] for f in verdicts if not f["evidence"]]
     assert not uncited, "every C&P verdict cites evidence from the source documents"

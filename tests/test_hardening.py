@@ -17,6 +17,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import EXEMPLAR, PLANTED, ROOT, needs_durable
 
@@ -480,6 +482,19 @@ def test_markdown_escaping_keeps_ordinary_text_readable():
     assert md_text("_x_ *y* <b> &lt; [a](b) | ~z~") == "\\_x\\_ \\*y\\* \\<b> \\&lt; \\[a\\](b) \\| \\~z\\~"
     assert md_text("# title\nnext") == "\\# title next"
     assert md_code("a`b|c") == "``a`b\\|c``"
+
+
+MARKDOWN_SPECIAL = list("\\`*[]<>|~_&@#=-+:/.w ;a1\n\r\t\x0b\x0c\x1b\x85\xa0\u2028\u202e") + ["://", "www.", "&lt;", "&#60;", "- ", "+ "]
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True, database=None)
+@given(st.one_of(st.text(), st.lists(st.one_of(st.sampled_from(MARKDOWN_SPECIAL), st.text(max_size=3)), max_size=8).map("".join)))
+def test_text_markdown_would_act_on_is_never_taken_for_plain_text(text):
+    """md_text shows text with nothing to escape as it is; that is exactly what the full escaping gives it."""
+    from icscheck.safetext import _md_escape, md_text
+
+    assert md_text(text) == _md_escape.__wrapped__(text)
+    assert md_text(text) == _md_escape(text)
 
 
 # -- 8: commands that check what they are given ---------------------------------------------------

@@ -684,7 +684,7 @@ def _report_of(path: str, rule_dirs, engine: str) -> dict:
 @_guard
 def diff_command(old, new, rule_dirs, engine, fmt, output, allow_different_systems, no_color) -> None:
     """Compare two assessments (JSON reports or fixtures) of one system: stage and RAG changes, new, closed and unchanged gaps."""
-    from . import diff, report
+    from . import diff, jsontext, report
 
     writing.check_targets([output], [old, new])
     before, after = _report_of(old, rule_dirs, engine), _report_of(new, rule_dirs, engine)
@@ -696,7 +696,7 @@ def diff_command(old, new, rule_dirs, engine, fmt, output, allow_different_syste
         )
     d = diff.diff(before, after)
     if fmt == "json":
-        text = json.dumps(d, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        text = jsontext.dumps(d)
     elif fmt == "markdown":
         text = report.diff_markdown(d)
     else:
@@ -721,14 +721,14 @@ def explain_command(fixture, rule_id, subject, rule_dirs, engine, as_of, waiver_
     """Explain in plain English how RULE_ID was decided for FIXTURE (optionally one SUBJECT)."""
     from rich.text import Text
 
-    from . import api, explain
+    from . import api, explain, jsontext
 
     engine, notice = resolve(engine)
     result = api.check(fixture, _rule_dirs(rule_dirs), engine, as_of, DEFAULT_THRESHOLD, waiver_file, _parameters(params))
     explanation = explain.explain(result, rule_id, subject)
     _notice(notice)
     if fmt == "json":
-        click.echo(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(jsontext.dumps(explanation.as_dict()), nl=False)
         return
     from rich.console import Group
 
@@ -801,13 +801,13 @@ def rules() -> None:
 @_guard
 def rules_list(rule_dirs, only_rules, skip_rules, frameworks, fmt, no_color) -> None:
     """List the rules: id, title, framework, strength and source (--rule, --skip-rule, --framework filter them)."""
-    from . import report
+    from . import jsontext, report
     from .api import select_rules
     from .rules import load_rules
 
     loaded = select_rules(load_rules(_rule_dirs(rule_dirs)), only_rules, skip_rules, frameworks)
     if fmt == "json":
-        click.echo(json.dumps([report.rule_dict(r) for r in loaded], indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(jsontext.dumps([report.rule_dict(r) for r in loaded]), nl=False)
     else:
         click.echo(_render(report.rules_table(loaded), _colour(no_color), _width(_tty(sys.stdout))), nl=False)
 
@@ -820,7 +820,7 @@ def rules_list(rule_dirs, only_rules, skip_rules, frameworks, fmt, no_color) -> 
 @_guard
 def rules_show(rule_id, rule_dirs, fmt, no_color) -> None:
     """Show one rule in full."""
-    from . import report
+    from . import jsontext, report
     from .rules import load_rules
 
     loaded = {r.id: r for r in load_rules(_rule_dirs(rule_dirs))}
@@ -829,7 +829,7 @@ def rules_show(rule_id, rule_dirs, fmt, no_color) -> None:
     if rule is None:
         raise InputError(rule_id, f"no rule with this id{did_you_mean(rule_id.upper(), [*loaded, *aliases])}")
     if fmt == "json":
-        click.echo(json.dumps(report.rule_dict(rule, full=True), indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(jsontext.dumps(report.rule_dict(rule, full=True)), nl=False)
     else:
         click.echo(_render(report.rule_text(rule), _colour(no_color), _width(_tty(sys.stdout))), nl=False)
 
@@ -927,9 +927,9 @@ def facts(fmt) -> None:
 @_guard
 def schema(output) -> None:
     """Print the JSON Schema of system description files."""
-    from . import model
+    from . import jsontext, model
 
-    _write(output, json.dumps(model.json_schema(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    _write(output, jsontext.dumps(model.json_schema()))
 
 
 
@@ -945,12 +945,12 @@ def quotes_command(description, documents, fmt, misses_only) -> None:
     Exit 0 when every quote is found (verbatim or after normalising), 1 when one is not found or
     its document is missing, 2 on bad input.
     """
-    from . import quotes
+    from . import jsontext, quotes
     from .fixture import load_fixture
 
     result = quotes.check_quotes(load_fixture(description), Path(documents), documents)
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(jsontext.dumps(result.as_dict()), nl=False)
     else:
         click.echo(visible(quotes.render_text(result, verbose=not misses_only), keep_newlines=True), nl=False)
     sys.exit(EXIT_OK if result.all_found else EXIT_GAPS)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from . import __version__
+from . import __version__, jsontext
 from .api import Result
 from .report import source_dict, summary_dict, words_text
 from .safetext import csv_cell, uri, xml_clean
@@ -115,7 +114,7 @@ def to_sarif(result: Result) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return jsontext.dumps(log)
 
 
 def to_junit(result: Result) -> str:

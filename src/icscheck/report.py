@@ -7,14 +7,13 @@ same inputs give byte-identical output.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
+from . import __version__, jsontext
 from .api import Result
 from .comparison import CLASSES, Comparison, why
 from .frameworks import DESIGNATION_QUOTE, FREEDOMS_SOURCE, MATRIX_DOMAINS, MATRIX_SOURCE, OPERATING_ARRANGEMENTS, STAGES
@@ -27,7 +26,7 @@ from .safetext import visible
 from .templating import html_environment, markdown_environment
 from .graph import picture_graph
 
-REPORT_SCHEMA_VERSION = "3.0"
+REPORT_SCHEMA_VERSION = "4.0"
 COLUMNS = ("pass", "gap", "waived", "unknown", "info", "not_applicable", "error")  # status order in tables
 LISTED = ("gap", "error", "waived", "info")  # findings listed one by one under "Gaps"
 RAG_STYLE = {"G": "bold green", "GA": "green", "A": "yellow", "AR": "dark_orange", "R": "bold red"}
@@ -135,7 +134,6 @@ def finding_dict(f: Finding, rule: Rule) -> dict[str, Any]:
         "subject": {"id": f.subject.id, "kind": f.subject.kind, "name": f.subject.name},
         "fingerprint": f.fingerprint,
         "message": f.message,
-        "source": source_dict(rule.spec.source),
         "location": location_dict(f.location),
         "expected_at": [location_dict(loc) for loc in f.expected_at],
         "evidence": [evidence_dict(e) for e in f.evidence],
@@ -315,7 +313,7 @@ def report_dict(result: Result) -> dict[str, Any]:
 
 
 def to_json(result: Result) -> str:
-    return json.dumps(report_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return jsontext.dumps(report_dict(result))
 
 
 # -- text ----------------------------------------------------------------------------------
@@ -650,7 +648,7 @@ def _context(result: Result) -> dict[str, Any]:
 
 
 def comparison_json(items: list[Comparison]) -> str:
-    return json.dumps([c.as_dict() for c in items], indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return jsontext.dumps([c.as_dict() for c in items])
 
 
 def comparison_markdown(items: list[Comparison]) -> str:
@@ -688,7 +686,7 @@ def regional_dict(results: list[Result], threshold: str) -> dict[str, Any]:
 
 
 def regional_json(results: list[Result], threshold: str) -> str:
-    return json.dumps(regional_dict(results, threshold), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return jsontext.dumps(regional_dict(results, threshold))
 
 
 def regional_markdown(results: list[Result], threshold: str) -> str:

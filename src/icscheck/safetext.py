@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
@@ -74,6 +75,10 @@ _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _MD_LEADING = re.compile(r"^(?:[#>]|[-+] |=+$|-+$)")
 
 
+#: Every character or sequence :func:`md_text` escapes anywhere in a line (the start of a line aside).
+_MD_ACTS = re.compile(r"[\\`*\[\]<|~_&@]|://|www\.")
+
+
 def md_text(value: object) -> MdSafe:
     """Text safe anywhere in a Markdown line, table cells included: shown as written, never as markup.
 
@@ -82,7 +87,18 @@ def md_text(value: object) -> MdSafe:
     """
     if isinstance(value, MdSafe):
         return value
-    text = " ".join(visible(value, keep_newlines=True).splitlines())
+    text = str(value)
+    # Most text has nothing to escape: no control, invisible or line-breaking character (isprintable),
+    # nothing the escapes below act on, no block marker at its start.  It is shown as it is.
+    if text.isprintable() and _MD_ACTS.search(text) is None and _MD_LEADING.match(text) is None:
+        return MdSafe(text)
+    return _md_escape(text)
+
+
+@lru_cache(maxsize=4096)
+def _md_escape(text: str) -> MdSafe:
+    """:func:`md_text` in full; the same few texts (titles, messages) recur across a report's tables."""
+    text = " ".join(visible(text, keep_newlines=True).splitlines())
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MD_UNDERSCORE.sub(r"\\_", text)
     text = _MD_ENTITY.sub(r"\\&", text)
