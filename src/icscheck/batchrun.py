@@ -17,6 +17,7 @@ Nothing here prints or writes a file.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import multiprocessing
 import os
 import sys
@@ -121,6 +122,7 @@ class Batch:
     def work(self, share: list[Path], connection: Connection) -> None:
         """A worker: check its share, sending each outcome as it is made, then a final None."""
         path = None
+        gc.freeze()  # what the worker inherited lives as long as it does: no collection need scan it again
         try:
             runner = evaluator(self.engine)
             for path in share:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import gc
 import io
 import json
 import os
@@ -645,12 +646,16 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, jobs, fail
             _say(line)
         if results:
             target = target or staging.folder(output)
-            regional = {
-                "regional.json": report.regional_json(results, threshold),
-                "regional.md": report.regional_markdown(results, threshold),
-                "regional.xlsx": _regional_workbook(results, threshold),
-                "regional.html": report.regional_html(results, threshold, [f"{path.stem}.html" for path in kept_paths]),
-            }
+            gc.freeze()  # the results outlive the regional reports: their collections need not scan them again and again
+            try:
+                regional = {
+                    "regional.json": report.regional_json(results, threshold),
+                    "regional.md": report.regional_markdown(results, threshold),
+                    "regional.xlsx": _regional_workbook(results, threshold),
+                    "regional.html": report.regional_html(results, threshold, [f"{path.stem}.html" for path in kept_paths]),
+                }
+            finally:
+                gc.unfreeze()
             for name, text in regional.items():
                 staging.add(str(target / name), text)
             names |= set(regional)
