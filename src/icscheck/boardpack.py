@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup
 
 from . import __version__
 from .api import Result
-from .findings import STATUS_LABEL, Finding
+from .findings import STATUS_LABEL, CitedWords, Finding, render_value
 from .frameworks import INTEGRATING_CARE_THEMES, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
 from .report import (
     LISTED,
@@ -29,6 +30,7 @@ from .report import (
     _context,
     counts_by_strength,
     picture_svg,
+    transcribed_note,
 )
 from .rules import PARAPHRASE_LABEL, Rule
 from .scoring import beyond_target
@@ -72,6 +74,7 @@ def anchor(*parts: str) -> str:
     return _UNSAFE.sub("-", "-".join(parts))
 
 
+@cache
 def rule_anchor(rule_id: str) -> str:
     return anchor("rule", rule_id)
 
@@ -106,11 +109,13 @@ def area_of(rule: Rule) -> tuple[tuple[int, str, int, str], str, str]:
 
 @dataclass
 class Group:
-    """Findings of one framework and domain, in the order a reader takes them."""
+    """Findings of one framework and domain, in the order a reader takes them; ``items`` are the same
+    findings as the report shows them (cards, or rows of the table of things to evidence)."""
 
     title: str
     anchor: str
     findings: list[Finding] = field(default_factory=list)
+    items: list[Any] = field(default_factory=list)
 
     def count(self, strength: str, rules: dict[str, Rule]) -> int:
         return sum(1 for f in self.findings if rules[f.rule_id].spec.strength == strength)
@@ -123,23 +128,19 @@ class Group:
 def grouped(findings: list[Finding], rules: dict[str, Rule], prefix: str) -> list[Group]:
     """Findings grouped by framework and domain; in each group must before should before may, gaps before
     waived and recorded ones, then by rule and subject."""
+    areas: dict[str, tuple[tuple[int, str, int, str], str, str]] = {}
     keyed: dict[tuple, Group] = {}
     for f in findings:
-        key, title, slug = area_of(rules[f.rule_id])
+        if f.rule_id not in areas:
+            areas[f.rule_id] = area_of(rules[f.rule_id])
+        key, title, slug = areas[f.rule_id]
         if key not in keyed:
             keyed[key] = Group(title, anchor(prefix, slug))
         keyed[key].findings.append(f)
     out = [keyed[k] for k in sorted(keyed)]
+    strength = {rule_id: STRENGTH_ORDER[rules[rule_id].spec.strength] for rule_id in areas}
     for g in out:
-        g.findings.sort(
-            key=lambda f: (
-                STRENGTH_ORDER[rules[f.rule_id].spec.strength],
-                STATUS_ORDER.get(f.status, 0),
-                f.rule_id,
-                f.subject_kind,
-                f.subject_id,
-            )
-        )
+        g.findings.sort(key=lambda f: (strength[f.rule_id], STATUS_ORDER.get(f.status, 0), f.rule_id, f.subject_kind, f.subject_id))
     return out
 
 
@@ -216,6 +217,7 @@ def distinct_words(f: Finding) -> list[Any]:
     return list(seen.values())
 
 
+@cache
 def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.lower()).split())
 
@@ -235,6 +237,134 @@ def words_once(findings: list[Finding]) -> dict[str, tuple[list[Any], Finding | 
     return out
 
 
+# -- findings and rules as the report shows them -------------------------------------------
+# Worked out once here, so that the template only writes them out: its loops run once per
+# finding or rule, and every value still goes through the environment's escaping.
+
+
+@dataclass(slots=True)
+class Ground:
+    """A fact that decides a finding: its name and value as written, a note when the system's own rating
+    was copied in, and the words the claims behind it cite (``claimed``: some claim states it)."""
+
+    name: str
+    value: str
+    note: str
+    words: tuple[CitedWords, ...]
+    claimed: bool
+
+
+@dataclass(slots=True)
+class Card:
+    """A gap (or an error, a waived or a recorded finding) as its card shows it."""
+
+    f: Finding
+    anchor: str
+    rule_anchor: str
+    strength: str
+    title: str
+    subject: str
+    where: str | None  # where in the description the finding is, if known
+    grounds: list[Ground]
+    docs: list[EvidenceDoc]
+    places: str  # where it falls short ('' if nowhere in particular)
+
+
+@dataclass(slots=True)
+class TodoRow:
+    """A finding not evidenced as its row of the table of things to evidence shows it."""
+
+    f: Finding
+    anchor: str
+    rule_anchor: str
+    strength: str
+    title: str | None  # None: the row above is of the same rule
+    subject: str
+    missing: str  # what the description does not state
+    places: str  # where it belongs ('' if nowhere in particular)
+    words: list[Any]  # the words cited there, unless an earlier row shows the very same words
+    earlier: Finding | None  # that earlier row's finding
+    earlier_anchor: str
+    earlier_above: bool  # that row is the row above
+
+
+@dataclass(slots=True)
+class RuleRow:
+    """A rule as the report's appendix shows it: what it asks, where from, in whose words, and its findings here."""
+
+    id: str
+    anchor: str
+    title: str
+    strength: str
+    beyond: bool
+    shown: bool  # it has a gap or a finding not evidenced here
+    requirement: str
+    requirement_differs: bool
+    source: str  # 'S1', 'S2', ...
+    source_number: str
+    paragraph: str
+    quote: str | None
+    paraphrase: str | None
+    note: int | None
+    also: list[str]
+    findings: list[tuple[str, str, list[tuple[str, str]]]]  # per status label: its CSS class and (anchor, subject) links
+    others: str  # '3 passed, 1 not applicable'
+    same_words_as: str | None = None  # an earlier rule shown with the same quote
+    same_words_anchor: str = ""
+
+
+def cards(groups: list[Group], rules: dict[str, Rule], at: Any) -> None:
+    """Each group's findings as cards (its ``items``)."""
+    for g in groups:
+        for f in g.findings:
+            spec = rules[f.rule_id].spec
+            grounds = []
+            for r in f.grounds:
+                grounds.append(Ground(r.name, render_value(r.value, r.at_least), transcribed_note(f, r), f.words(r), bool(r.claims)))
+            g.items.append(
+                Card(
+                    f=f,
+                    anchor=finding_anchor(f),
+                    rule_anchor=rule_anchor(f.rule_id),
+                    strength=spec.strength,
+                    title=spec.title,
+                    subject=subject_text(f),
+                    where=at(f.location) if f.location else None,
+                    grounds=grounds,
+                    docs=evidence_docs(f),
+                    places=", ".join(at(loc) for loc in f.expected_at),
+                )
+            )
+
+
+def todo_rows(groups: list[Group], rules: dict[str, Rule], at: Any, words: dict[str, tuple[list[Any], Finding | None]]) -> None:
+    """Each group's findings as rows of the table of things to evidence (its ``items``); ``words`` as
+    :func:`words_once` gives them for every row of the table."""
+    for g in groups:
+        previous = None
+        for f in g.findings:
+            spec = rules[f.rule_id].spec
+            anchor_ = finding_anchor(f)
+            cited, earlier = words[anchor_]
+            g.items.append(
+                TodoRow(
+                    f=f,
+                    anchor=anchor_,
+                    rule_anchor=rule_anchor(f.rule_id),
+                    strength=spec.strength,
+                    title=None if previous is not None and previous.rule_id == f.rule_id else spec.title,
+                    subject=subject_text(f),
+                    missing=not_stated(f),
+                    places=", ".join(at(loc) for loc in f.expected_at),
+                    words=cited,
+                    earlier=earlier,
+                    earlier_anchor=finding_anchor(earlier) if earlier is not None else "",
+                    earlier_above=earlier is not None and previous is earlier,
+                )
+            )
+            previous = f
+
+
 class References:
     """Source documents and notes, each listed once and referred to by number (S1, S2, ...; note 1, 2, ...)."""
 
@@ -251,31 +381,32 @@ class References:
         return self.notes.setdefault(text, len(self.notes) + 1)
 
 
-def rule_row(rule: Rule, findings: list[Finding], counts: dict[str, int], beyond: bool, refs: References) -> dict[str, Any]:
+def rule_row(rule: Rule, findings: list[Finding], counts: dict[str, int], beyond: bool, refs: References) -> RuleRow:
     """A rule as the report's appendix shows it: what it asks, where from, in whose words, and its findings here."""
     spec = rule.spec
-    by_status: dict[str, list[dict[str, str]]] = {}
+    by_status: dict[str, list[tuple[str, str]]] = {}
     for f in findings:
-        by_status.setdefault(STATUS_LABEL[f.status], []).append({"anchor": finding_anchor(f), "subject": subject_text(f)})
-    return {
-        "id": spec.id,
-        "anchor": rule_anchor(spec.id),
-        "title": spec.title,
-        "strength": spec.strength,
-        "beyond": beyond,
-        "shown": bool(findings),
-        "requirement": spec.source.requirement,
-        "requirement_differs": _plain(spec.source.requirement) != _plain(spec.title),
-        "source": refs.source(spec.source),
-        "paragraph": spec.source.paragraph,
-        "quote": spec.source.quote,
-        "paraphrase": spec.source.paraphrase,
-        "note": refs.note(spec.source.note) if spec.source.note else None,
-        "also": [f"{refs.source(s)}, {s.paragraph}" for s in spec.also_cites],
-        "findings": by_status,
-        "same_words_as": None,
-        "others": [f"{counts[s]} {STATUS_LABEL[s]}" for s in ("pass", "not_applicable") if counts[s]],
-    }
+        by_status.setdefault(STATUS_LABEL[f.status], []).append((finding_anchor(f), subject_text(f)))
+    source = refs.source(spec.source)
+    return RuleRow(
+        id=spec.id,
+        anchor=rule_anchor(spec.id),
+        title=spec.title,
+        strength=spec.strength,
+        beyond=beyond,
+        shown=bool(findings),
+        requirement=spec.source.requirement,
+        requirement_differs=_plain(spec.source.requirement) != _plain(spec.title),
+        source=source,
+        source_number=source[1:],
+        paragraph=spec.source.paragraph,
+        quote=spec.source.quote,
+        paraphrase=spec.source.paraphrase,
+        note=refs.note(spec.source.note) if spec.source.note else None,
+        also=[f"{refs.source(s)}, {s.paragraph}" for s in spec.also_cites],
+        findings=[(label, label.replace(" ", "-"), links) for label, links in by_status.items()],
+        others=", ".join(f"{counts[s]} {STATUS_LABEL[s]}" for s in ("pass", "not_applicable") if counts[s]),
+    )
 
 
 def report_context(result: Result) -> dict[str, Any]:
@@ -293,18 +424,18 @@ def report_context(result: Result) -> dict[str, Any]:
     todo_groups = grouped([f for f in unknown if f.rule_id not in beyond_rules], rules, "evidence")
     todo_beyond = grouped([f for f in unknown if f.rule_id in beyond_rules], rules, "evidence-beyond")
     threshold = result.summary.readiness.threshold
-    todo_words = words_once([f for g in [*todo_groups, *todo_beyond] for f in g.findings])
     refs = References()
     rule_rows = [
         rule_row(rules[rid], shown.get(rid, []), result.summary.by_rule[rid], rid in beyond_rules, refs) for rid in sorted(rules)
     ]
     quoted: dict[str, str] = {}
     for row in rule_rows:  # the same words of a source, given once: later rules that rest on them point back
-        if row["shown"] and row["quote"]:
-            if row["quote"] in quoted:
-                row["same_words_as"] = quoted[row["quote"]]
+        if row.shown and row.quote:
+            if row.quote in quoted:
+                row.same_words_as = quoted[row.quote]
+                row.same_words_anchor = rule_anchor(row.same_words_as)
             else:
-                quoted[row["quote"]] = row["id"]
+                quoted[row.quote] = row.id
     freedoms = result.summary.freedoms
     description = result.fixture.file
 
@@ -312,6 +443,9 @@ def report_context(result: Result) -> dict[str, Any]:
         """A place in the description: its line, or (in another file) file and line."""
         return f"line {loc.line}" if loc.file == description else f"{loc.file}:{loc.line}"
 
+    cards([*gap_groups, *gap_beyond], rules, at)
+    todo_words = words_once([f for g in [*todo_groups, *todo_beyond] for f in g.findings])
+    todo_rows([*todo_groups, *todo_beyond], rules, at, todo_words)
     context.update(
         {
             "strength_names": STRENGTHS,
@@ -331,15 +465,7 @@ def report_context(result: Result) -> dict[str, Any]:
             "shown_count": len(shown),
             "sources_list": list(refs.sources),
             "notes_list": list(refs.notes),
-            "source_refs": {r["id"]: r["source"] for r in rule_rows},
             "rule_anchor": rule_anchor,
-            "finding_anchor": finding_anchor,
-            "not_stated": not_stated,
-            "subject_text": subject_text,
-            "evidence_docs": evidence_docs,
-            "distinct_words": distinct_words,
-            "todo_words": todo_words,
-            "at": at,
             "badge": BADGE,
             "readiness_class": READINESS_CLASS[result.summary.readiness.verdict],
             "paraphrase_label": PARAPHRASE_LABEL,

@@ -256,22 +256,27 @@ def picture_graph(graph: SystemGraph) -> nx.DiGraph:
     """The system as people draw it: system, boards, places and collaboratives, organisations.
 
     Seats become organisation -> board edges; people, neighbourhoods,
-    arrangements and attestations are left out.
+    arrangements and attestations are left out.  Nodes are added in id order and
+    edges in the order of the edges they come from (by source, target and relation).
     """
     picture = nx.DiGraph()
-    for node in sorted(graph.g.nodes):
-        kind = graph.g.nodes[node]["type"]
-        if kind in PICTURE_LAYERS:
-            obj = graph.obj(node)
-            name = getattr(obj, "name", None) or getattr(obj, "title", node)
-            picture.add_node(node, type=kind, name=str(name), layer=PICTURE_LAYERS[kind])
-    for u, v, rel in sorted(graph.g.edges(keys=True)):
+    kept = sorted(node for kind in PICTURE_LAYERS for node in graph.nodes(kind))
+    types = graph.g.nodes
+    for node in kept:
+        kind = types[node]["type"]
+        obj = graph.obj(node)
+        name = getattr(obj, "name", None) or getattr(obj, "title", node)
+        picture.add_node(node, type=kind, name=str(name), layer=PICTURE_LAYERS[kind])
+    edges = []
+    for u, v, rel in graph.g.edges(keys=True):
         if rel == "seat_on":
             org = graph.obj(u).organisation
             if org and org in picture and v in picture:
-                picture.add_edge(org, v, rel="sits_on")
-        elif u in picture and v in picture and not (rel == "part_of" and graph.g.nodes[u]["type"] == "organisation"):
-            picture.add_edge(u, v, rel=rel)
+                edges.append((u, v, rel, org, "sits_on"))
+        elif u in picture and v in picture and not (rel == "part_of" and types[u]["type"] == "organisation"):
+            edges.append((u, v, rel, u, rel))
+    edges.sort(key=lambda e: e[:3])
+    picture.add_edges_from((source, v, {"rel": shown}) for _, v, _, source, shown in edges)
     return picture
 
 

@@ -8,6 +8,7 @@ same inputs give byte-identical output.
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 from rich.console import Group
@@ -759,35 +760,34 @@ def picture_svg(result: Result) -> str:
     """An SVG picture of the system in layers (system, boards, places and collaboratives, organisations),
     each subject numbered and named in a legend beside it, subjects with gaps marked in red."""
     picture = picture_graph(result.graph)
-    gaps: dict[str, list[str]] = {}
+    gaps: dict[str, set[str]] = {}
     for f in result.findings:
         if f.status in ("gap", "error"):
-            gaps.setdefault(f.subject_id, []).append(f.rule_id)
+            gaps.setdefault(f.subject_id, set()).add(f.rule_id)
     coords = picture_layout(picture)
     ordered = sorted(picture.nodes, key=lambda n: (coords[n][1], coords[n][0], n))
     numbers = {node: i for i, node in enumerate(ordered, start=1)}
     width = max([900.0] + [x + PICTURE_SPACING for x, _ in coords.values()])
     height = max([160.0] + [y + 40 for _, y in coords.values()])
-    nodes = []
+    data = picture.nodes
+    nodes = []  # namespaces, not dicts: the template reads their attributes many times over
     for node in ordered:
-        data = picture.nodes[node]
         x, y = coords[node]
         marked = node in gaps
         nodes.append(
-            {
-                "x": x,
-                "y": y,
-                "number": numbers[node],
-                "type": data["type"],
-                "layer": LAYER_NAMES[data["layer"]],
-                "name": data["name"],
-                "gaps": sorted(set(gaps.get(node, []))),
-                "fill": "#fbe3e3" if marked else "#e8edee",
-                "stroke": "#d5281b" if marked else "#005eb8",
-            }
+            SimpleNamespace(
+                x=x,
+                y=y,
+                number=numbers[node],
+                type=data[node]["type"],
+                name=data[node]["name"],
+                gaps=", ".join(sorted(gaps[node])) if marked else "",
+                fill="#fbe3e3" if marked else "#e8edee",
+                stroke="#d5281b" if marked else "#005eb8",
+            )
         )
     edges = [
-        {"x1": coords[u][0], "y1": coords[u][1], "x2": coords[v][0], "y2": coords[v][1]}
+        SimpleNamespace(x1=coords[u][0], y1=coords[u][1], x2=coords[v][0], y2=coords[v][1])
         for u, v in sorted(picture.edges(), key=lambda e: (numbers[e[0]], numbers[e[1]]))
     ]
     return html_environment().get_template("picture.svg.j2").render(nodes=nodes, edges=edges, width=int(width), height=int(height))
