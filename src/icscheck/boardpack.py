@@ -13,10 +13,11 @@ Every finding links to its rule's entry.  Print styles make it an A4 document.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -270,26 +271,25 @@ class Card:
     places: str  # where it falls short ('' if nowhere in particular)
 
 
-@dataclass(slots=True)
-class TodoRow:
-    """A finding not evidenced as its row of the table of things to evidence shows it."""
+class TodoRow(NamedTuple):
+    """A finding not evidenced as its row of the table of things to evidence shows it.  (Rows and rule
+    entries are tuples of text: quick to read in the template, and nothing for the garbage collector.)"""
 
-    f: Finding
     anchor: str
+    rule_id: str
     rule_anchor: str
     strength: str
     title: str | None  # None: the row above is of the same rule
     subject: str
     missing: str  # what the description does not state
     places: str  # where it belongs ('' if nowhere in particular)
-    words: list[Any]  # the words cited there, unless an earlier row shows the very same words
-    earlier: Finding | None  # that earlier row's finding
-    earlier_anchor: str
+    words: tuple[CitedWords, ...]  # the words cited there, unless an earlier row shows the very same words
+    earlier_anchor: str | None  # the earlier row that shows them, if one does
+    earlier_label: str  # its rule and subject
     earlier_above: bool  # that row is the row above
 
 
-@dataclass(slots=True)
-class RuleRow:
+class RuleRow(NamedTuple):
     """A rule as the report's appendix shows it: what it asks, where from, in whose words, and its findings here."""
 
     id: str
@@ -302,15 +302,14 @@ class RuleRow:
     requirement_differs: bool
     source: str  # 'S1', 'S2', ...
     source_number: str
-    paragraph: str
+    where: str  # where in the source, and where in others it also cites ('para 4; also S3, para 2')
     quote: str | None
     paraphrase: str | None
     note: int | None
-    also: list[str]
-    findings: list[tuple[str, str, list[tuple[str, str]]]]  # per status label: its CSS class and (anchor, subject) links
+    findings: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]  # per status label: its CSS class and (anchor, subject) links
     others: str  # '3 passed, 1 not applicable'
-    same_words_as: str | None = None  # an earlier rule shown with the same quote
-    same_words_anchor: str = ""
+    same_words_as: str | None  # an earlier rule shown with the same quote
+    same_words_anchor: str
 
 
 def cards(groups: list[Group], rules: dict[str, Rule], at: Any) -> None:
@@ -348,17 +347,17 @@ def todo_rows(groups: list[Group], rules: dict[str, Rule], at: Any, words: dict[
             cited, earlier = words[anchor_]
             g.items.append(
                 TodoRow(
-                    f=f,
                     anchor=anchor_,
+                    rule_id=f.rule_id,
                     rule_anchor=rule_anchor(f.rule_id),
                     strength=spec.strength,
                     title=None if previous is not None and previous.rule_id == f.rule_id else spec.title,
                     subject=subject_text(f),
                     missing=not_stated(f),
                     places=", ".join(at(loc) for loc in f.expected_at),
-                    words=cited,
-                    earlier=earlier,
-                    earlier_anchor=finding_anchor(earlier) if earlier is not None else "",
+                    words=tuple(cited),
+                    earlier_anchor=None if earlier is None else finding_anchor(earlier),
+                    earlier_label="" if earlier is None else earlier.rule_id + ("" if earlier.subject_kind == "system" else f", {earlier.subject_name}"),
                     earlier_above=earlier is not None and previous is earlier,
                 )
             )
@@ -381,13 +380,17 @@ class References:
         return self.notes.setdefault(text, len(self.notes) + 1)
 
 
-def rule_row(rule: Rule, findings: list[Finding], counts: dict[str, int], beyond: bool, refs: References) -> RuleRow:
-    """A rule as the report's appendix shows it: what it asks, where from, in whose words, and its findings here."""
+def rule_row(
+    rule: Rule, findings: list[Finding], counts: dict[str, int], beyond: bool, refs: References, same_words_as: str | None = None
+) -> RuleRow:
+    """A rule as the report's appendix shows it: what it asks, where from, in whose words, and its findings here;
+    ``same_words_as``: an earlier rule shown with the very same quote."""
     spec = rule.spec
     by_status: dict[str, list[tuple[str, str]]] = {}
     for f in findings:
         by_status.setdefault(STATUS_LABEL[f.status], []).append((finding_anchor(f), subject_text(f)))
     source = refs.source(spec.source)
+    note = refs.note(spec.source.note) if spec.source.note else None
     return RuleRow(
         id=spec.id,
         anchor=rule_anchor(spec.id),
@@ -399,13 +402,14 @@ def rule_row(rule: Rule, findings: list[Finding], counts: dict[str, int], beyond
         requirement_differs=_plain(spec.source.requirement) != _plain(spec.title),
         source=source,
         source_number=source[1:],
-        paragraph=spec.source.paragraph,
+        where=spec.source.paragraph + "".join(f"; also {refs.source(s)}, {s.paragraph}" for s in spec.also_cites),
         quote=spec.source.quote,
         paraphrase=spec.source.paraphrase,
-        note=refs.note(spec.source.note) if spec.source.note else None,
-        also=[f"{refs.source(s)}, {s.paragraph}" for s in spec.also_cites],
-        findings=[(label, label.replace(" ", "-"), links) for label, links in by_status.items()],
+        note=note,
+        findings=tuple((label, label.replace(" ", "-"), tuple(links)) for label, links in by_status.items()),
         others=", ".join(f"{counts[s]} {STATUS_LABEL[s]}" for s in ("pass", "not_applicable") if counts[s]),
+        same_words_as=same_words_as,
+        same_words_anchor=rule_anchor(same_words_as) if same_words_as else "",
     )
 
 
@@ -425,17 +429,17 @@ def report_context(result: Result) -> dict[str, Any]:
     todo_beyond = grouped([f for f in unknown if f.rule_id in beyond_rules], rules, "evidence-beyond")
     threshold = result.summary.readiness.threshold
     refs = References()
-    rule_rows = [
-        rule_row(rules[rid], shown.get(rid, []), result.summary.by_rule[rid], rid in beyond_rules, refs) for rid in sorted(rules)
-    ]
+    rule_rows = []
     quoted: dict[str, str] = {}
-    for row in rule_rows:  # the same words of a source, given once: later rules that rest on them point back
-        if row.shown and row.quote:
-            if row.quote in quoted:
-                row.same_words_as = quoted[row.quote]
-                row.same_words_anchor = rule_anchor(row.same_words_as)
-            else:
-                quoted[row.quote] = row.id
+    for rid in sorted(rules):
+        found = shown.get(rid, [])
+        quote = rules[rid].spec.source.quote
+        same = None
+        if found and quote:  # the same words of a source, given once: later rules that rest on them point back
+            same = quoted.get(quote)
+            if same is None:
+                quoted[quote] = rid
+        rule_rows.append(rule_row(rules[rid], found, result.summary.by_rule[rid], rid in beyond_rules, refs, same))
     freedoms = result.summary.freedoms
     description = result.fixture.file
 
@@ -465,7 +469,7 @@ def report_context(result: Result) -> dict[str, Any]:
             "shown_count": len(shown),
             "sources_list": list(refs.sources),
             "notes_list": list(refs.notes),
-            "rule_anchor": rule_anchor,
+            "rule_anchors": {rule_id: rule_anchor(rule_id) for rule_id in rules},
             "badge": BADGE,
             "readiness_class": READINESS_CLASS[result.summary.readiness.verdict],
             "paraphrase_label": PARAPHRASE_LABEL,
@@ -482,7 +486,12 @@ def report_context(result: Result) -> dict[str, Any]:
 
 def report_html(result: Result) -> str:
     """One self-contained HTML file: no scripts, no network requests, every description string escaped."""
-    return html_environment().get_template("report.html.j2").render(**report_context(result))
+    # Written piece by piece as the template yields them, rather than kept until the end and joined: the
+    # many small pieces of a report are then freed at once, and give the garbage collector nothing to do.
+    out = io.StringIO()
+    for piece in html_environment().get_template("report.html.j2").generate(**report_context(result)):
+        out.write(piece)
+    return out.getvalue()
 
 
 # -- the regional dashboard ---------------------------------------------------------------
