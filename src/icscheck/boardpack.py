@@ -13,10 +13,11 @@ Every finding links to its rule's entry.  Print styles make it an A4 document.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from functools import cache
+from itertools import islice
 from typing import Any, NamedTuple
 
 from markupsafe import Markup
@@ -223,9 +224,10 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.lower()).split())
 
 
-def words_once(findings: list[Finding]) -> dict[str, tuple[list[Any], Finding | None]]:
+def words_once(findings: list[Finding], links: dict[int, tuple[str, str]] | None = None) -> dict[str, tuple[list[Any], Finding | None]]:
     """For each finding (by anchor) in the order listed: its distinct words, and the first finding listed before it
-    with the very same words (``None`` when these words are shown here for the first time)."""
+    with the very same words (``None`` when these words are shown here for the first time); ``links`` as for
+    :func:`cards`, if the anchors are known."""
     first: dict[tuple, Finding] = {}
     out: dict[str, tuple[list[Any], Finding | None]] = {}
     for f in findings:
@@ -234,7 +236,7 @@ def words_once(findings: list[Finding]) -> dict[str, tuple[list[Any], Finding | 
         earlier = first.get(key) if words else None
         if words and earlier is None:
             first[key] = f
-        out[finding_anchor(f)] = (words, earlier)
+        out[links[id(f)][0] if links is not None else finding_anchor(f)] = (words, earlier)
     return out
 
 
@@ -312,22 +314,24 @@ class RuleRow(NamedTuple):
     same_words_anchor: str
 
 
-def cards(groups: list[Group], rules: dict[str, Rule], at: Any) -> None:
-    """Each group's findings as cards (its ``items``)."""
+def cards(groups: list[Group], rules: dict[str, Rule], at: Any, links: dict[int, tuple[str, str]]) -> None:
+    """Each group's findings as cards (its ``items``); ``links``: each finding's anchor and subject in words,
+    by the finding's ``id()``."""
     for g in groups:
         for f in g.findings:
             spec = rules[f.rule_id].spec
             grounds = []
             for r in f.grounds:
                 grounds.append(Ground(r.name, render_value(r.value, r.at_least), transcribed_note(f, r), f.words(r), bool(r.claims)))
+            anchor_, subject = links[id(f)]
             g.items.append(
                 Card(
                     f=f,
-                    anchor=finding_anchor(f),
+                    anchor=anchor_,
                     rule_anchor=rule_anchor(f.rule_id),
                     strength=spec.strength,
                     title=spec.title,
-                    subject=subject_text(f),
+                    subject=subject,
                     where=at(f.location) if f.location else None,
                     grounds=grounds,
                     docs=evidence_docs(f),
@@ -336,14 +340,16 @@ def cards(groups: list[Group], rules: dict[str, Rule], at: Any) -> None:
             )
 
 
-def todo_rows(groups: list[Group], rules: dict[str, Rule], at: Any, words: dict[str, tuple[list[Any], Finding | None]]) -> None:
-    """Each group's findings as rows of the table of things to evidence (its ``items``); ``words`` as
-    :func:`words_once` gives them for every row of the table."""
+def todo_rows(
+    groups: list[Group], rules: dict[str, Rule], at: Any, links: dict[int, tuple[str, str]], words: dict[str, tuple[list[Any], Finding | None]]
+) -> None:
+    """Each group's findings as rows of the table of things to evidence (its ``items``); ``links`` as for
+    :func:`cards`, and ``words`` as :func:`words_once` gives them for every row of the table."""
     for g in groups:
         previous = None
         for f in g.findings:
             spec = rules[f.rule_id].spec
-            anchor_ = finding_anchor(f)
+            anchor_, subject = links[id(f)]
             cited, earlier = words[anchor_]
             g.items.append(
                 TodoRow(
@@ -352,16 +358,22 @@ def todo_rows(groups: list[Group], rules: dict[str, Rule], at: Any, words: dict[
                     rule_anchor=rule_anchor(f.rule_id),
                     strength=spec.strength,
                     title=None if previous is not None and previous.rule_id == f.rule_id else spec.title,
-                    subject=subject_text(f),
+                    subject=subject,
                     missing=not_stated(f),
                     places=", ".join(at(loc) for loc in f.expected_at),
                     words=tuple(cited),
-                    earlier_anchor=None if earlier is None else finding_anchor(earlier),
+                    earlier_anchor=None if earlier is None else links[id(earlier)][0],
                     earlier_label="" if earlier is None else earlier.rule_id + ("" if earlier.subject_kind == "system" else f", {earlier.subject_name}"),
                     earlier_above=earlier is not None and previous is earlier,
                 )
             )
             previous = f
+
+
+@cache
+def source_name(src: Any) -> str:
+    """A source document as the list of sources names it (sources are frozen: the same for every report)."""
+    return f"{src.document} ({src.publisher}, {src.date_text()})"
 
 
 class References:
@@ -372,8 +384,7 @@ class References:
         self.notes: dict[str, int] = {}
 
     def source(self, src: Any) -> str:
-        key = f"{src.document} ({src.publisher}, {src.date_text()})"
-        number = self.sources.setdefault(key, len(self.sources) + 1)
+        number = self.sources.setdefault(source_name(src), len(self.sources) + 1)
         return f"S{number}"
 
     def note(self, text: str) -> int:
@@ -381,14 +392,21 @@ class References:
 
 
 def rule_row(
-    rule: Rule, findings: list[Finding], counts: dict[str, int], beyond: bool, refs: References, same_words_as: str | None = None
+    rule: Rule,
+    findings: list[Finding],
+    counts: dict[str, int],
+    beyond: bool,
+    refs: References,
+    same_words_as: str | None = None,
+    links: dict[int, tuple[str, str]] | None = None,
 ) -> RuleRow:
     """A rule as the report's appendix shows it: what it asks, where from, in whose words, and its findings here;
-    ``same_words_as``: an earlier rule shown with the very same quote."""
+    ``same_words_as``: an earlier rule shown with the very same quote; ``links`` as for :func:`cards`."""
     spec = rule.spec
     by_status: dict[str, list[tuple[str, str]]] = {}
     for f in findings:
-        by_status.setdefault(STATUS_LABEL[f.status], []).append((finding_anchor(f), subject_text(f)))
+        link = links[id(f)] if links is not None else (finding_anchor(f), subject_text(f))
+        by_status.setdefault(STATUS_LABEL[f.status], []).append(link)
     source = refs.source(spec.source)
     note = refs.note(spec.source.note) if spec.source.note else None
     return RuleRow(
@@ -421,8 +439,10 @@ def report_context(result: Result) -> dict[str, Any]:
     listed = [f for f in result.findings if f.status in LISTED]
     unknown = [f for f in result.findings if f.status == "unknown"]
     shown: dict[str, list[Finding]] = {}
+    links: dict[int, tuple[str, str]] = {}  # each finding listed: its anchor and its subject in words
     for f in [*listed, *unknown]:
         shown.setdefault(f.rule_id, []).append(f)
+        links[id(f)] = (finding_anchor(f), subject_text(f))
     gap_groups = grouped([f for f in listed if f.rule_id not in beyond_rules], rules, "gaps")
     gap_beyond = grouped([f for f in listed if f.rule_id in beyond_rules], rules, "gaps-beyond")
     todo_groups = grouped([f for f in unknown if f.rule_id not in beyond_rules], rules, "evidence")
@@ -439,7 +459,7 @@ def report_context(result: Result) -> dict[str, Any]:
             same = quoted.get(quote)
             if same is None:
                 quoted[quote] = rid
-        rule_rows.append(rule_row(rules[rid], found, result.summary.by_rule[rid], rid in beyond_rules, refs, same))
+        rule_rows.append(rule_row(rules[rid], found, result.summary.by_rule[rid], rid in beyond_rules, refs, same, links))
     freedoms = result.summary.freedoms
     description = result.fixture.file
 
@@ -447,9 +467,9 @@ def report_context(result: Result) -> dict[str, Any]:
         """A place in the description: its line, or (in another file) file and line."""
         return f"line {loc.line}" if loc.file == description else f"{loc.file}:{loc.line}"
 
-    cards([*gap_groups, *gap_beyond], rules, at)
-    todo_words = words_once([f for g in [*todo_groups, *todo_beyond] for f in g.findings])
-    todo_rows([*todo_groups, *todo_beyond], rules, at, todo_words)
+    cards([*gap_groups, *gap_beyond], rules, at, links)
+    todo_words = words_once([f for g in [*todo_groups, *todo_beyond] for f in g.findings], links)
+    todo_rows([*todo_groups, *todo_beyond], rules, at, links, todo_words)
     context.update(
         {
             "strength_names": STRENGTHS,
@@ -484,14 +504,16 @@ def report_context(result: Result) -> dict[str, Any]:
     return context
 
 
+def written(pieces: Iterator[str]) -> str:
+    """What a template yields (``Template.generate``), joined a few hundred pieces at a time: the same text as
+    ``render``, but the many small pieces of a long page are freed as it goes rather than all kept to the end,
+    which leaves the garbage collector far less to do while many systems' results are in memory."""
+    return "".join(["".join(batch) for batch in iter(lambda: list(islice(pieces, 500)), [])])
+
+
 def report_html(result: Result) -> str:
     """One self-contained HTML file: no scripts, no network requests, every description string escaped."""
-    # Written piece by piece as the template yields them, rather than kept until the end and joined: the
-    # many small pieces of a report are then freed at once, and give the garbage collector nothing to do.
-    out = io.StringIO()
-    for piece in html_environment().get_template("report.html.j2").generate(**report_context(result)):
-        out.write(piece)
-    return out.getvalue()
+    return written(html_environment().get_template("report.html.j2").generate(**report_context(result)))
 
 
 # -- the regional dashboard ---------------------------------------------------------------

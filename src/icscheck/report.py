@@ -808,7 +808,9 @@ def picture_svg(result: Result) -> str:
             for u, v in sorted(picture.edges(), key=lambda e: (numbers[e[0]], numbers[e[1]]))
         )
     )
-    return html_environment().get_template("picture.svg.j2").render(nodes=nodes, lines=lines, width=int(width), height=int(height))
+    from .boardpack import written  # the template's output joined as it goes: see there
+
+    return written(html_environment().get_template("picture.svg.j2").generate(nodes=nodes, lines=lines, width=int(width), height=int(height)))
 
 
 def to_html(result: Result) -> str:
