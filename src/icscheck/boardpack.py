@@ -97,16 +97,20 @@ def area_of(rule: Rule) -> tuple[tuple[int, str, int, str], str, str]:
     """Where a rule sits, for grouping: a sort key (its framework, then its domain or arrangement), that
     place's name, and a slug for anchors."""
     spec = rule.spec
-    area = spec.domain or spec.arrangement or ""
-    framework = framework_name(spec.framework)
+    return _area(spec.framework, spec.domain or spec.arrangement or "")
+
+
+@cache
+def _area(framework_key: str, area: str) -> tuple[tuple[int, str, int, str], str, str]:
+    framework = framework_name(framework_key)
     key = (
-        FRAMEWORK_ORDER.get(spec.framework, len(FRAMEWORK_ORDER)),
-        spec.framework,
+        FRAMEWORK_ORDER.get(framework_key, len(FRAMEWORK_ORDER)),
+        framework_key,
         DOMAIN_ORDER.get(area, -1 if not area else len(DOMAIN_ORDER)),
         area,
     )
     title = f"{framework} — {DOMAIN_NAMES.get(area) or humanise(area)}" if area else framework
-    return key, title, anchor(spec.framework, area) if area else spec.framework
+    return key, title, anchor(framework_key, area) if area else framework_key
 
 
 @dataclass
@@ -224,10 +228,9 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.lower()).split())
 
 
-def words_once(findings: list[Finding], links: dict[int, tuple[str, str]] | None = None) -> dict[str, tuple[list[Any], Finding | None]]:
+def words_once(findings: list[Finding]) -> dict[str, tuple[list[Any], Finding | None]]:
     """For each finding (by anchor) in the order listed: its distinct words, and the first finding listed before it
-    with the very same words (``None`` when these words are shown here for the first time); ``links`` as for
-    :func:`cards`, if the anchors are known."""
+    with the very same words (``None`` when these words are shown here for the first time)."""
     first: dict[tuple, Finding] = {}
     out: dict[str, tuple[list[Any], Finding | None]] = {}
     for f in findings:
@@ -236,7 +239,7 @@ def words_once(findings: list[Finding], links: dict[int, tuple[str, str]] | None
         earlier = first.get(key) if words else None
         if words and earlier is None:
             first[key] = f
-        out[links[id(f)][0] if links is not None else finding_anchor(f)] = (words, earlier)
+        out[finding_anchor(f)] = (words, earlier)
     return out
 
 
@@ -424,7 +427,7 @@ def rule_row(
         quote=spec.source.quote,
         paraphrase=spec.source.paraphrase,
         note=note,
-        findings=tuple((label, label.replace(" ", "-"), tuple(links)) for label, links in by_status.items()),
+        findings=tuple((label, label.replace(" ", "-"), tuple(items)) for label, items in by_status.items()),
         others=", ".join(f"{counts[s]} {STATUS_LABEL[s]}" for s in ("pass", "not_applicable") if counts[s]),
         same_words_as=same_words_as,
         same_words_anchor=rule_anchor(same_words_as) if same_words_as else "",
@@ -468,7 +471,7 @@ def report_context(result: Result) -> dict[str, Any]:
         return f"line {loc.line}" if loc.file == description else f"{loc.file}:{loc.line}"
 
     cards([*gap_groups, *gap_beyond], rules, at, links)
-    todo_words = words_once([f for g in [*todo_groups, *todo_beyond] for f in g.findings], links)
+    todo_words = words_once([f for g in [*todo_groups, *todo_beyond] for f in g.findings])
     todo_rows([*todo_groups, *todo_beyond], rules, at, links, todo_words)
     context.update(
         {
