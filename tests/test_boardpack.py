@@ -406,3 +406,37 @@ def test_the_html_report_does_not_depend_on_the_hash_seed(tmp_path):
         assert done.returncode in (0, 1), done.stderr
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_pages_joined_as_they_go_are_the_rendered_page(cp):
+    """The board pack is written from the template's pieces a few hundred at a time: the same text as
+    rendering it whole, however many pieces there are and whichever of them are empty."""
+    from icscheck.boardpack import report_context, report_html, written
+    from icscheck.templating import html_environment
+
+    assert written(iter(["a", "", "<b>", ""] * 1001)) == "a<b>" * 1001
+    assert written(iter([])) == ""
+    assert report_html(cp) == html_environment().get_template("report.html.j2").render(**report_context(cp))
+
+
+def test_the_picture_draws_every_subject_and_link_and_names_them_escaped(tmp_path):
+    """One shape and one number per subject of the picture, one line per link; names, and the rules with gaps,
+    are written (escaped) in each subject's title and in the legend, never in the drawing."""
+    from icscheck.graph import picture_graph
+
+    text = PLANTED.read_text().replace("{id: west, name: West,", '{id: west, name: "West <b>&amp;</b> \u202eend",', 1)
+    path = tmp_path / "planted.yaml"
+    path.write_text(text)
+    result = _result(path)
+    picture = picture_graph(result.graph)
+    svg = report.picture_svg(result)
+    drawing = svg.split("</svg>")[0]
+    assert drawing.count("<line ") == picture.number_of_edges()
+    assert drawing.count("<g>") == drawing.count("<text ") == picture.number_of_nodes()
+    assert drawing.count("<circle ") + drawing.count("<rect ") + drawing.count("<polygon ") == picture.number_of_nodes()
+    shown = "West &lt;b&gt;&amp;amp;&lt;/b&gt; &lt;U+202E&gt;end"
+    assert f". {shown} (place) — gaps: IC-PLACE-005</title>" in drawing
+    assert f"{shown} <span class=\"small\">(place; gaps: IC-PLACE-005)</span></li>" in svg
+    assert "<b>" not in svg and "\u202e" not in svg
+    for element in re.findall(r"<(?:line|circle|rect|polygon|text) [^>]*>", drawing):
+        assert re.fullmatch(r'<[a-z]+( [a-z0-9-]+="[-0-9., #a-z]*")+/?>', element), element

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator
+from functools import cache
+from itertools import islice
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
 from . import __version__
 from .api import Result
-from .findings import STATUS_LABEL, Finding
+from .findings import STATUS_LABEL, CitedWords, Finding, render_value
 from .frameworks import INTEGRATING_CARE_THEMES, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
 from .report import (
     LISTED,
@@ -29,6 +32,7 @@ from .report import (
     _context,
     counts_by_strength,
     picture_svg,
+    transcribed_note,
 )
 from .rules import PARAPHRASE_LABEL, Rule
 from .scoring import beyond_target
@@ -72,6 +76,7 @@ def anchor(*parts: str) -> str:
     return _UNSAFE.sub("-", "-".join(parts))
 
 
+@cache
 def rule_anchor(rule_id: str) -> str:
     return anchor("rule", rule_id)
 
@@ -92,25 +97,31 @@ def area_of(rule: Rule) -> tuple[tuple[int, str, int, str], str, str]:
     """Where a rule sits, for grouping: a sort key (its framework, then its domain or arrangement), that
     place's name, and a slug for anchors."""
     spec = rule.spec
-    area = spec.domain or spec.arrangement or ""
-    framework = framework_name(spec.framework)
+    return _area(spec.framework, spec.domain or spec.arrangement or "")
+
+
+@cache
+def _area(framework_key: str, area: str) -> tuple[tuple[int, str, int, str], str, str]:
+    framework = framework_name(framework_key)
     key = (
-        FRAMEWORK_ORDER.get(spec.framework, len(FRAMEWORK_ORDER)),
-        spec.framework,
+        FRAMEWORK_ORDER.get(framework_key, len(FRAMEWORK_ORDER)),
+        framework_key,
         DOMAIN_ORDER.get(area, -1 if not area else len(DOMAIN_ORDER)),
         area,
     )
     title = f"{framework} — {DOMAIN_NAMES.get(area) or humanise(area)}" if area else framework
-    return key, title, anchor(spec.framework, area) if area else spec.framework
+    return key, title, anchor(framework_key, area) if area else framework_key
 
 
 @dataclass
 class Group:
-    """Findings of one framework and domain, in the order a reader takes them."""
+    """Findings of one framework and domain, in the order a reader takes them; ``items`` are the same
+    findings as the report shows them (cards, or rows of the table of things to evidence)."""
 
     title: str
     anchor: str
     findings: list[Finding] = field(default_factory=list)
+    items: list[Any] = field(default_factory=list)
 
     def count(self, strength: str, rules: dict[str, Rule]) -> int:
         return sum(1 for f in self.findings if rules[f.rule_id].spec.strength == strength)
@@ -123,23 +134,19 @@ class Group:
 def grouped(findings: list[Finding], rules: dict[str, Rule], prefix: str) -> list[Group]:
     """Findings grouped by framework and domain; in each group must before should before may, gaps before
     waived and recorded ones, then by rule and subject."""
+    areas: dict[str, tuple[tuple[int, str, int, str], str, str]] = {}
     keyed: dict[tuple, Group] = {}
     for f in findings:
-        key, title, slug = area_of(rules[f.rule_id])
+        if f.rule_id not in areas:
+            areas[f.rule_id] = area_of(rules[f.rule_id])
+        key, title, slug = areas[f.rule_id]
         if key not in keyed:
             keyed[key] = Group(title, anchor(prefix, slug))
         keyed[key].findings.append(f)
     out = [keyed[k] for k in sorted(keyed)]
+    strength = {rule_id: STRENGTH_ORDER[rules[rule_id].spec.strength] for rule_id in areas}
     for g in out:
-        g.findings.sort(
-            key=lambda f: (
-                STRENGTH_ORDER[rules[f.rule_id].spec.strength],
-                STATUS_ORDER.get(f.status, 0),
-                f.rule_id,
-                f.subject_kind,
-                f.subject_id,
-            )
-        )
+        g.findings.sort(key=lambda f: (strength[f.rule_id], STATUS_ORDER.get(f.status, 0), f.rule_id, f.subject_kind, f.subject_id))
     return out
 
 
@@ -216,6 +223,7 @@ def distinct_words(f: Finding) -> list[Any]:
     return list(seen.values())
 
 
+@cache
 def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.lower()).split())
 
@@ -235,6 +243,142 @@ def words_once(findings: list[Finding]) -> dict[str, tuple[list[Any], Finding | 
     return out
 
 
+# -- findings and rules as the report shows them -------------------------------------------
+# Worked out once here, so that the template only writes them out: its loops run once per
+# finding or rule, and every value still goes through the environment's escaping.
+
+
+@dataclass(slots=True)
+class Ground:
+    """A fact that decides a finding: its name and value as written, a note when the system's own rating
+    was copied in, and the words the claims behind it cite (``claimed``: some claim states it)."""
+
+    name: str
+    value: str
+    note: str
+    words: tuple[CitedWords, ...]
+    claimed: bool
+
+
+@dataclass(slots=True)
+class Card:
+    """A gap (or an error, a waived or a recorded finding) as its card shows it."""
+
+    f: Finding
+    anchor: str
+    rule_anchor: str
+    strength: str
+    title: str
+    subject: str
+    where: str | None  # where in the description the finding is, if known
+    grounds: list[Ground]
+    docs: list[EvidenceDoc]
+    places: str  # where it falls short ('' if nowhere in particular)
+
+
+class TodoRow(NamedTuple):
+    """A finding not evidenced as its row of the table of things to evidence shows it.  (Rows and rule
+    entries are tuples of text: quick to read in the template, and nothing for the garbage collector.)"""
+
+    anchor: str
+    rule_id: str
+    rule_anchor: str
+    strength: str
+    title: str | None  # None: the row above is of the same rule
+    subject: str
+    missing: str  # what the description does not state
+    places: str  # where it belongs ('' if nowhere in particular)
+    words: tuple[CitedWords, ...]  # the words cited there, unless an earlier row shows the very same words
+    earlier_anchor: str | None  # the earlier row that shows them, if one does
+    earlier_label: str  # its rule and subject
+    earlier_above: bool  # that row is the row above
+
+
+class RuleRow(NamedTuple):
+    """A rule as the report's appendix shows it: what it asks, where from, in whose words, and its findings here."""
+
+    id: str
+    anchor: str
+    title: str
+    strength: str
+    beyond: bool
+    shown: bool  # it has a gap or a finding not evidenced here
+    requirement: str
+    requirement_differs: bool
+    source: str  # 'S1', 'S2', ...
+    source_number: str
+    where: str  # where in the source, and where in others it also cites ('para 4; also S3, para 2')
+    quote: str | None
+    paraphrase: str | None
+    note: int | None
+    findings: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]  # per status label: its CSS class and (anchor, subject) links
+    others: str  # '3 passed, 1 not applicable'
+    same_words_as: str | None  # an earlier rule shown with the same quote
+    same_words_anchor: str
+
+
+def cards(groups: list[Group], rules: dict[str, Rule], at: Any, links: dict[int, tuple[str, str]]) -> None:
+    """Each group's findings as cards (its ``items``); ``links``: each finding's anchor and subject in words,
+    by the finding's ``id()``."""
+    for g in groups:
+        for f in g.findings:
+            spec = rules[f.rule_id].spec
+            grounds = []
+            for r in f.grounds:
+                grounds.append(Ground(r.name, render_value(r.value, r.at_least), transcribed_note(f, r), f.words(r), bool(r.claims)))
+            anchor_, subject = links[id(f)]
+            g.items.append(
+                Card(
+                    f=f,
+                    anchor=anchor_,
+                    rule_anchor=rule_anchor(f.rule_id),
+                    strength=spec.strength,
+                    title=spec.title,
+                    subject=subject,
+                    where=at(f.location) if f.location else None,
+                    grounds=grounds,
+                    docs=evidence_docs(f),
+                    places=", ".join(at(loc) for loc in f.expected_at),
+                )
+            )
+
+
+def todo_rows(
+    groups: list[Group], rules: dict[str, Rule], at: Any, links: dict[int, tuple[str, str]], words: dict[str, tuple[list[Any], Finding | None]]
+) -> None:
+    """Each group's findings as rows of the table of things to evidence (its ``items``); ``links`` as for
+    :func:`cards`, and ``words`` as :func:`words_once` gives them for every row of the table."""
+    for g in groups:
+        previous = None
+        for f in g.findings:
+            spec = rules[f.rule_id].spec
+            anchor_, subject = links[id(f)]
+            cited, earlier = words[anchor_]
+            g.items.append(
+                TodoRow(
+                    anchor=anchor_,
+                    rule_id=f.rule_id,
+                    rule_anchor=rule_anchor(f.rule_id),
+                    strength=spec.strength,
+                    title=None if previous is not None and previous.rule_id == f.rule_id else spec.title,
+                    subject=subject,
+                    missing=not_stated(f),
+                    places=", ".join(at(loc) for loc in f.expected_at),
+                    words=tuple(cited),
+                    earlier_anchor=None if earlier is None else links[id(earlier)][0],
+                    earlier_label="" if earlier is None else earlier.rule_id + ("" if earlier.subject_kind == "system" else f", {earlier.subject_name}"),
+                    earlier_above=earlier is not None and previous is earlier,
+                )
+            )
+            previous = f
+
+
+@cache
+def source_name(src: Any) -> str:
+    """A source document as the list of sources names it (sources are frozen: the same for every report)."""
+    return f"{src.document} ({src.publisher}, {src.date_text()})"
+
+
 class References:
     """Source documents and notes, each listed once and referred to by number (S1, S2, ...; note 1, 2, ...)."""
 
@@ -243,39 +387,51 @@ class References:
         self.notes: dict[str, int] = {}
 
     def source(self, src: Any) -> str:
-        key = f"{src.document} ({src.publisher}, {src.date_text()})"
-        number = self.sources.setdefault(key, len(self.sources) + 1)
+        number = self.sources.setdefault(source_name(src), len(self.sources) + 1)
         return f"S{number}"
 
     def note(self, text: str) -> int:
         return self.notes.setdefault(text, len(self.notes) + 1)
 
 
-def rule_row(rule: Rule, findings: list[Finding], counts: dict[str, int], beyond: bool, refs: References) -> dict[str, Any]:
-    """A rule as the report's appendix shows it: what it asks, where from, in whose words, and its findings here."""
+def rule_row(
+    rule: Rule,
+    findings: list[Finding],
+    counts: dict[str, int],
+    beyond: bool,
+    refs: References,
+    same_words_as: str | None = None,
+    links: dict[int, tuple[str, str]] | None = None,
+) -> RuleRow:
+    """A rule as the report's appendix shows it: what it asks, where from, in whose words, and its findings here;
+    ``same_words_as``: an earlier rule shown with the very same quote; ``links`` as for :func:`cards`."""
     spec = rule.spec
-    by_status: dict[str, list[dict[str, str]]] = {}
+    by_status: dict[str, list[tuple[str, str]]] = {}
     for f in findings:
-        by_status.setdefault(STATUS_LABEL[f.status], []).append({"anchor": finding_anchor(f), "subject": subject_text(f)})
-    return {
-        "id": spec.id,
-        "anchor": rule_anchor(spec.id),
-        "title": spec.title,
-        "strength": spec.strength,
-        "beyond": beyond,
-        "shown": bool(findings),
-        "requirement": spec.source.requirement,
-        "requirement_differs": _plain(spec.source.requirement) != _plain(spec.title),
-        "source": refs.source(spec.source),
-        "paragraph": spec.source.paragraph,
-        "quote": spec.source.quote,
-        "paraphrase": spec.source.paraphrase,
-        "note": refs.note(spec.source.note) if spec.source.note else None,
-        "also": [f"{refs.source(s)}, {s.paragraph}" for s in spec.also_cites],
-        "findings": by_status,
-        "same_words_as": None,
-        "others": [f"{counts[s]} {STATUS_LABEL[s]}" for s in ("pass", "not_applicable") if counts[s]],
-    }
+        link = links[id(f)] if links is not None else (finding_anchor(f), subject_text(f))
+        by_status.setdefault(STATUS_LABEL[f.status], []).append(link)
+    source = refs.source(spec.source)
+    note = refs.note(spec.source.note) if spec.source.note else None
+    return RuleRow(
+        id=spec.id,
+        anchor=rule_anchor(spec.id),
+        title=spec.title,
+        strength=spec.strength,
+        beyond=beyond,
+        shown=bool(findings),
+        requirement=spec.source.requirement,
+        requirement_differs=_plain(spec.source.requirement) != _plain(spec.title),
+        source=source,
+        source_number=source[1:],
+        where=spec.source.paragraph + "".join(f"; also {refs.source(s)}, {s.paragraph}" for s in spec.also_cites),
+        quote=spec.source.quote,
+        paraphrase=spec.source.paraphrase,
+        note=note,
+        findings=tuple((label, label.replace(" ", "-"), tuple(items)) for label, items in by_status.items()),
+        others=", ".join(f"{counts[s]} {STATUS_LABEL[s]}" for s in ("pass", "not_applicable") if counts[s]),
+        same_words_as=same_words_as,
+        same_words_anchor=rule_anchor(same_words_as) if same_words_as else "",
+    )
 
 
 def report_context(result: Result) -> dict[str, Any]:
@@ -286,25 +442,27 @@ def report_context(result: Result) -> dict[str, Any]:
     listed = [f for f in result.findings if f.status in LISTED]
     unknown = [f for f in result.findings if f.status == "unknown"]
     shown: dict[str, list[Finding]] = {}
+    links: dict[int, tuple[str, str]] = {}  # each finding listed: its anchor and its subject in words
     for f in [*listed, *unknown]:
         shown.setdefault(f.rule_id, []).append(f)
+        links[id(f)] = (finding_anchor(f), subject_text(f))
     gap_groups = grouped([f for f in listed if f.rule_id not in beyond_rules], rules, "gaps")
     gap_beyond = grouped([f for f in listed if f.rule_id in beyond_rules], rules, "gaps-beyond")
     todo_groups = grouped([f for f in unknown if f.rule_id not in beyond_rules], rules, "evidence")
     todo_beyond = grouped([f for f in unknown if f.rule_id in beyond_rules], rules, "evidence-beyond")
     threshold = result.summary.readiness.threshold
-    todo_words = words_once([f for g in [*todo_groups, *todo_beyond] for f in g.findings])
     refs = References()
-    rule_rows = [
-        rule_row(rules[rid], shown.get(rid, []), result.summary.by_rule[rid], rid in beyond_rules, refs) for rid in sorted(rules)
-    ]
+    rule_rows = []
     quoted: dict[str, str] = {}
-    for row in rule_rows:  # the same words of a source, given once: later rules that rest on them point back
-        if row["shown"] and row["quote"]:
-            if row["quote"] in quoted:
-                row["same_words_as"] = quoted[row["quote"]]
-            else:
-                quoted[row["quote"]] = row["id"]
+    for rid in sorted(rules):
+        found = shown.get(rid, [])
+        quote = rules[rid].spec.source.quote
+        same = None
+        if found and quote:  # the same words of a source, given once: later rules that rest on them point back
+            same = quoted.get(quote)
+            if same is None:
+                quoted[quote] = rid
+        rule_rows.append(rule_row(rules[rid], found, result.summary.by_rule[rid], rid in beyond_rules, refs, same, links))
     freedoms = result.summary.freedoms
     description = result.fixture.file
 
@@ -312,6 +470,9 @@ def report_context(result: Result) -> dict[str, Any]:
         """A place in the description: its line, or (in another file) file and line."""
         return f"line {loc.line}" if loc.file == description else f"{loc.file}:{loc.line}"
 
+    cards([*gap_groups, *gap_beyond], rules, at, links)
+    todo_words = words_once([f for g in [*todo_groups, *todo_beyond] for f in g.findings])
+    todo_rows([*todo_groups, *todo_beyond], rules, at, links, todo_words)
     context.update(
         {
             "strength_names": STRENGTHS,
@@ -331,15 +492,7 @@ def report_context(result: Result) -> dict[str, Any]:
             "shown_count": len(shown),
             "sources_list": list(refs.sources),
             "notes_list": list(refs.notes),
-            "source_refs": {r["id"]: r["source"] for r in rule_rows},
-            "rule_anchor": rule_anchor,
-            "finding_anchor": finding_anchor,
-            "not_stated": not_stated,
-            "subject_text": subject_text,
-            "evidence_docs": evidence_docs,
-            "distinct_words": distinct_words,
-            "todo_words": todo_words,
-            "at": at,
+            "rule_anchors": {rule_id: rule_anchor(rule_id) for rule_id in rules},
             "badge": BADGE,
             "readiness_class": READINESS_CLASS[result.summary.readiness.verdict],
             "paraphrase_label": PARAPHRASE_LABEL,
@@ -354,9 +507,16 @@ def report_context(result: Result) -> dict[str, Any]:
     return context
 
 
+def written(pieces: Iterator[str]) -> str:
+    """What a template yields (``Template.generate``), joined a few hundred pieces at a time: the same text as
+    ``render``, but the many small pieces of a long page are freed as it goes rather than all kept to the end,
+    which leaves the garbage collector far less to do while many systems' results are in memory."""
+    return "".join(["".join(batch) for batch in iter(lambda: list(islice(pieces, 500)), [])])
+
+
 def report_html(result: Result) -> str:
     """One self-contained HTML file: no scripts, no network requests, every description string escaped."""
-    return html_environment().get_template("report.html.j2").render(**report_context(result))
+    return written(html_environment().get_template("report.html.j2").generate(**report_context(result)))
 
 
 # -- the regional dashboard ---------------------------------------------------------------

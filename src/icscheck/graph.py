@@ -256,22 +256,34 @@ def picture_graph(graph: SystemGraph) -> nx.DiGraph:
     """The system as people draw it: system, boards, places and collaboratives, organisations.
 
     Seats become organisation -> board edges; people, neighbourhoods,
-    arrangements and attestations are left out.
+    arrangements and attestations are left out.  Nodes are added in id order and
+    edges in the order of the edges they come from (by source, target and relation).
     """
+    kinds = {node: kind for kind in PICTURE_LAYERS for node in graph.nodes(kind)}
+    nodes = []
+    for node in sorted(kinds):
+        obj = graph.obj(node)
+        name = getattr(obj, "name", None) or getattr(obj, "title", node)
+        nodes.append((node, {"type": kinds[node], "name": str(name), "layer": PICTURE_LAYERS[kinds[node]]}))
+    seats = set(graph.nodes("seat"))
+    edges = []  # (the edge it comes from, source, target, relation)
+    for u, targets in graph.g.adjacency():
+        if u not in kinds and u not in seats:  # only edges from these can join two subjects of the picture
+            continue
+        for v, rels in targets.items():
+            if v not in kinds:
+                continue
+            for rel in rels:
+                if rel == "seat_on":
+                    org = graph.obj(u).organisation
+                    if org and org in kinds:
+                        edges.append(((u, v, rel), org, v, "sits_on"))
+                elif u in kinds and not (rel == "part_of" and kinds[u] == "organisation"):
+                    edges.append(((u, v, rel), u, v, rel))
+    edges.sort()
     picture = nx.DiGraph()
-    for node in sorted(graph.g.nodes):
-        kind = graph.g.nodes[node]["type"]
-        if kind in PICTURE_LAYERS:
-            obj = graph.obj(node)
-            name = getattr(obj, "name", None) or getattr(obj, "title", node)
-            picture.add_node(node, type=kind, name=str(name), layer=PICTURE_LAYERS[kind])
-    for u, v, rel in sorted(graph.g.edges(keys=True)):
-        if rel == "seat_on":
-            org = graph.obj(u).organisation
-            if org and org in picture and v in picture:
-                picture.add_edge(org, v, rel="sits_on")
-        elif u in picture and v in picture and not (rel == "part_of" and graph.g.nodes[u]["type"] == "organisation"):
-            picture.add_edge(u, v, rel=rel)
+    picture.add_nodes_from(nodes)
+    picture.add_edges_from((source, target, {"rel": rel}) for _, source, target, rel in edges)
     return picture
 
 

@@ -7,8 +7,10 @@ same inputs give byte-identical output.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
+from markupsafe import Markup
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -727,7 +729,6 @@ def diff_text(d: dict[str, Any]) -> Group:
     return Group(*parts)
 
 
-LAYER_NAMES = ("system", "boards", "places and provider collaboratives", "organisations")
 PICTURE_SPACING = 46  # pixels between neighbours in a layer: numbers never overlap
 PICTURE_ROW = 110
 
@@ -755,40 +756,58 @@ def picture_layout(picture) -> dict[str, tuple[float, float]]:
 
 def picture_svg(result: Result) -> str:
     """An SVG picture of the system in layers (system, boards, places and collaboratives, organisations),
-    each subject numbered and named in a legend beside it, subjects with gaps marked in red."""
+    each subject numbered and named in a legend beside it, subjects with gaps marked in red.
+
+    The lines, and each subject's shape and number, are drawn here from numbers and fixed colours only;
+    every name and rule id is written by the template, escaped there."""
     picture = picture_graph(result.graph)
-    gaps: dict[str, list[str]] = {}
+    gaps: dict[str, set[str]] = {}
     for f in result.findings:
         if f.status in ("gap", "error"):
-            gaps.setdefault(f.subject_id, []).append(f.rule_id)
+            gaps.setdefault(f.subject_id, set()).add(f.rule_id)
     coords = picture_layout(picture)
     ordered = sorted(picture.nodes, key=lambda n: (coords[n][1], coords[n][0], n))
     numbers = {node: i for i, node in enumerate(ordered, start=1)}
     width = max([900.0] + [x + PICTURE_SPACING for x, _ in coords.values()])
     height = max([160.0] + [y + 40 for _, y in coords.values()])
+
+    def shape(kind: str, x: float, y: float, colours: str) -> str:
+        if kind == "system":
+            return f'<circle cx="{x}" cy="{y}" r="13" {colours} stroke-width="2"/>'
+        if kind == "board":
+            return f'<rect x="{x - 12}" y="{y - 12}" width="24" height="24" {colours} stroke-width="2"/>'
+        if kind == "place":
+            return f'<polygon points="{x},{y - 15} {x - 14},{y + 11} {x + 14},{y + 11}" {colours} stroke-width="2"/>'
+        if kind == "collaborative":
+            return f'<polygon points="{x},{y - 14} {x + 14},{y} {x},{y + 14} {x - 14},{y}" {colours} stroke-width="2"/>'
+        return f'<circle cx="{x}" cy="{y}" r="11" {colours} stroke-width="1.5"/>'
+
+    data = picture.nodes
     nodes = []
     for node in ordered:
-        data = picture.nodes[node]
         x, y = coords[node]
-        marked = node in gaps
+        kind, name, number = data[node]["type"], data[node]["name"], numbers[node]
+        marked = ", ".join(sorted(gaps[node])) if node in gaps else ""
+        colours = 'fill="#fbe3e3" stroke="#d5281b"' if marked else 'fill="#e8edee" stroke="#005eb8"'
         nodes.append(
-            {
-                "x": x,
-                "y": y,
-                "number": numbers[node],
-                "type": data["type"],
-                "layer": LAYER_NAMES[data["layer"]],
-                "name": data["name"],
-                "gaps": sorted(set(gaps.get(node, []))),
-                "fill": "#fbe3e3" if marked else "#e8edee",
-                "stroke": "#d5281b" if marked else "#005eb8",
-            }
+            SimpleNamespace(
+                number=number,
+                name=name,
+                gaps=marked,
+                label=f"{number}. {name} ({kind})" + (f" — gaps: {marked}" if marked else ""),
+                about=kind + (f"; gaps: {marked}" if marked else ""),
+                figure=Markup(f'{shape(kind, x, y, colours)}\n<text x="{x}" y="{y + 4}" text-anchor="middle">{number}</text>'),
+            )
         )
-    edges = [
-        {"x1": coords[u][0], "y1": coords[u][1], "x2": coords[v][0], "y2": coords[v][1]}
-        for u, v in sorted(picture.edges(), key=lambda e: (numbers[e[0]], numbers[e[1]]))
-    ]
-    return html_environment().get_template("picture.svg.j2").render(nodes=nodes, edges=edges, width=int(width), height=int(height))
+    lines = Markup(
+        "".join(
+            f'<line x1="{coords[u][0]}" y1="{coords[u][1]}" x2="{coords[v][0]}" y2="{coords[v][1]}" stroke="#aeb7bd" stroke-width="0.8"/>\n'
+            for u, v in sorted(picture.edges(), key=lambda e: (numbers[e[0]], numbers[e[1]]))
+        )
+    )
+    from .boardpack import written  # the template's output joined as it goes: see there
+
+    return written(html_environment().get_template("picture.svg.j2").generate(nodes=nodes, lines=lines, width=int(width), height=int(height)))
 
 
 def to_html(result: Result) -> str:
