@@ -115,6 +115,16 @@ def test_every_link_in_the_report_lands_on_something_in_it(cp_html):
         assert f"#{section}" in page.hrefs, f"the contents list links to {section}"
 
 
+@pytest.mark.parametrize("frameworks", [("planning",), ("operating-arrangements", "governance")])
+def test_a_report_of_some_rules_keeps_the_whole_roadmap_and_every_link_lands(frameworks):
+    """The scores (and so the roadmap) read every rule; a rule the selection leaves out is named, not linked."""
+    result = api.check(CP, frameworks=frameworks)
+    page = _parse(report.to_html(result))
+    internal = [h[1:] for h in page.hrefs if h.startswith("#")]
+    assert not sorted(set(internal) - set(page.ids))
+    assert "selection leaves out" in report.to_html(result)
+
+
 def test_totals_panel_counts_gaps_and_not_evidenced_by_strength_and_beyond_the_target(cp, cp_html):
     counted = counts_by_strength(cp)
     beyond = counts_by_strength(cp, beyond=True)
