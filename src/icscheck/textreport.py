@@ -324,27 +324,29 @@ def summary_view(
 
 # -- the full listing ----------------------------------------------------------------------------
 
+_WORD_START = re.compile(r"\S")
+_LAST_BLANK = re.compile(r"\s")
+
+
 def _wrap(text: str, room: int) -> list[tuple[int, int]]:
-    """Greedy word wrap as character ranges of ``text`` (a word longer than the room is cut)."""
+    """Greedy word wrap as character ranges of ``text``: each line from a word's start to the end of the
+    last word that ends within ``room`` characters of it (a word longer than the room is cut)."""
     lines: list[tuple[int, int]] = []
-    begin = end = None
-    for word in re.finditer(r"\S+", text):
-        w_start, w_end = word.span()
-        while w_end - w_start > room:  # a word longer than a line: cut it
-            if begin is not None:
-                lines.append((begin, end))
-                begin = None
-            lines.append((w_start, w_start + room))
-            w_start += room
-        if begin is None:
-            begin, end = w_start, w_end
-        elif w_end - begin <= room:
-            end = w_end
-        else:
-            lines.append((begin, end))
-            begin, end = w_start, w_end
-    if begin is not None:
+    size = len(text)
+    found = _WORD_START.search(text)
+    while found:
+        begin = found.start()
+        limit = begin + room
+        if limit >= size:  # the rest fits
+            lines.append((begin, len(text.rstrip())))
+            break
+        if text[limit].isspace():  # the line ends with the last word before the limit
+            end = len(text[:limit].rstrip())
+        else:  # a word runs past the limit: the line ends before it; or, if it is the line's first word, cut it
+            blank = _LAST_BLANK.search(text[limit - 1:begin:-1])  # from the limit back
+            end = len(text[: limit - blank.start()].rstrip()) if blank else limit
         lines.append((begin, end))
+        found = _WORD_START.search(text, end)
     return lines or [(0, 0)]
 
 
