@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from icscheck import api, formats, report
+from icscheck import api, formats, report, textreport
 from icscheck.fixture import load_fixture
 from icscheck.rules import load_rules
 
@@ -198,3 +201,33 @@ def test_the_text_grid_keeps_every_word_in_order_within_the_width():
         for _, parts in rows:
             assert re.sub(r"\s+", "", "".join(text for text, _ in parts)) in re.sub(r"\s+", "", out)
         assert all(len(line) <= width for line in out.splitlines())
+
+
+def _greedy(text: str, room: int) -> list[tuple[int, int]]:
+    """The greedy word wrap, word by word: a line takes each next word that ends within the room of its start."""
+    lines: list[tuple[int, int]] = []
+    begin = end = None
+    for word in re.finditer(r"\S+", text):
+        w_start, w_end = word.span()
+        while w_end - w_start > room:  # a word longer than a line: cut it
+            if begin is not None:
+                lines.append((begin, end))
+                begin = None
+            lines.append((w_start, w_start + room))
+            w_start += room
+        if begin is None:
+            begin, end = w_start, w_end
+        elif w_end - begin <= room:
+            end = w_end
+        else:
+            lines.append((begin, end))
+            begin, end = w_start, w_end
+    if begin is not None:
+        lines.append((begin, end))
+    return lines or [(0, 0)]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(text=st.lists(st.sampled_from(["a", "bb", "x" * 9, " ", "  ", "\u3000", "東"]), max_size=60).map("".join), room=st.integers(1, 25))
+def test_the_grid_wraps_greedily(text, room):
+    assert textreport._wrap(text, room) == _greedy(text, room)

@@ -510,7 +510,9 @@ def _format(result, fmt: str, color: bool, width: int = FILE_WIDTH, context: dic
     if view == "quiet":
         return textreport.verdict_line(result) + "\n"
     if view == "full":
-        return _render(textreport.full_view(result, width), color, width)
+        if color:
+            return _render(textreport.full_view(result, width), True, width)
+        return textreport.full_text(result, width)  # what _render(full_view) gives without colour, made faster
     return _render(
         textreport.summary_view(
             result, context.get("command", "icscheck check"), context.get("settings_file"),
@@ -521,12 +523,12 @@ def _format(result, fmt: str, color: bool, width: int = FILE_WIDTH, context: dic
 
 
 def _stem_outputs(result, stem: str) -> dict[str, str]:
-    from . import comparison, report
+    from . import comparison, report, textreport
 
     outputs = {
         f"{stem}.json": report.to_json(result),
         f"{stem}.md": report.to_markdown(result),
-        f"{stem}.txt": _render(report.text_report(result), False),
+        f"{stem}.txt": textreport.full_text(result, FILE_WIDTH),
         f"{stem}.html": report.to_html(result),
     }
     found = comparison.comparisons(result)

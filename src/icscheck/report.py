@@ -529,7 +529,8 @@ def roadmap_parts(summary: Summary) -> list[Any]:
 
 
 def text_report(result: Result) -> Group:
-    """The full text listing (what ``--full`` prints and ``batch`` writes); see :mod:`icscheck.textreport`."""
+    """The full text listing as a rich renderable (what ``--full`` prints on a terminal); its text without colour,
+    what ``batch`` writes, is :func:`icscheck.textreport.full_text`. See :mod:`icscheck.textreport`."""
     from .textreport import full_view
 
     return full_view(result)

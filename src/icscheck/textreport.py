@@ -9,15 +9,25 @@
 * :func:`verdict_line` (``--quiet``): one line.
 
 All three are deterministic and show text from a description through :func:`~icscheck.safetext.visible`.
+
+Without colour the full listing is :func:`full_text` (the ``.txt`` reports, a piped ``--full``): the same
+characters a rich Console prints of :func:`full_view`, made without laying out through the console but for
+its two small tables and what the console would crop (wide characters, lines wider than the width). The
+grids of findings and rules are plain text from the same layout as the coloured ones, and the lines of text
+are wrapped by rich's own line breaker, as the console wraps them.
 """
 
 from __future__ import annotations
 
+import io
 import re
-
+from functools import lru_cache
 from typing import Any, Iterable
 
-from rich.console import Group
+from rich._wrap import divide_line
+from rich.cells import cell_len, get_character_cell_size, set_cell_size
+from rich.console import Console, Group
+from rich.control import strip_control_codes
 from rich.table import Table
 from rich.text import Text
 
@@ -324,45 +334,61 @@ def summary_view(
 
 # -- the full listing ----------------------------------------------------------------------------
 
+_WORD_START = re.compile(r"\S")
+_LAST_BLANK = re.compile(r"\s")
+
+
 def _wrap(text: str, room: int) -> list[tuple[int, int]]:
-    """Greedy word wrap as character ranges of ``text`` (a word longer than the room is cut)."""
+    """Greedy word wrap as character ranges of ``text``: each line from a word's start to the end of the
+    last word that ends within ``room`` characters of it (a word longer than the room is cut)."""
     lines: list[tuple[int, int]] = []
-    begin = end = None
-    for word in re.finditer(r"\S+", text):
-        w_start, w_end = word.span()
-        while w_end - w_start > room:  # a word longer than a line: cut it
-            if begin is not None:
-                lines.append((begin, end))
-                begin = None
-            lines.append((w_start, w_start + room))
-            w_start += room
-        if begin is None:
-            begin, end = w_start, w_end
-        elif w_end - begin <= room:
-            end = w_end
-        else:
-            lines.append((begin, end))
-            begin, end = w_start, w_end
-    if begin is not None:
+    size = len(text)
+    found = _WORD_START.search(text)
+    while found:
+        begin = found.start()
+        limit = begin + room
+        if limit >= size:  # the rest fits
+            lines.append((begin, len(text.rstrip())))
+            break
+        if text[limit].isspace():  # the line ends with the last word before the limit
+            end = len(text[:limit].rstrip())
+        else:  # a word runs past the limit: the line ends before it; or, if it is the line's first word, cut it
+            blank = _LAST_BLANK.search(text[limit - 1:begin:-1])  # from the limit back
+            end = len(text[: limit - blank.start()].rstrip()) if blank else limit
         lines.append((begin, end))
+        found = _WORD_START.search(text, end)
     return lines or [(0, 0)]
 
 
-def _grid(rows: list[tuple[list[tuple[str, str]], tuple[str, str] | list[tuple[str, str]]]], width: int, indent: int = 1) -> Text:
-    """Rows of short cells and one long last cell, laid out as text without a table engine: the short
-    cells padded to their column's width, the long cell wrapped beneath itself. Each cell is
-    (text, style). Thousands of rows lay out in milliseconds, where a table would measure every cell."""
+Cell = tuple[str, str]  # (text, style)
+Row = tuple[list[Cell], Cell | list[Cell]]  # the short cells, and the long last cell (in styled parts)
+
+
+def _grid_measure(rows: list[Row], width: int, indent: int) -> tuple[list[int], int, int]:
+    """The grid's layout, one for its styled and its plain form: the width of each column of short cells,
+    the column where the long cell starts, and the room it has (its lines are :func:`_wrap` ranges)."""
     columns = max((len(cells) for cells, _ in rows), default=0)
     widths = [max((len(cells[i][0]) for cells, _ in rows if i < len(cells)), default=0) for i in range(columns)]
     start = indent + sum(w + 1 for w in widths)
-    room = max(20, width - start)
+    return widths, start, max(20, width - start)
+
+
+def _long_cell(last: Cell | list[Cell]) -> list[Cell]:
+    return last if isinstance(last, list) else [last]
+
+
+def _grid(rows: list[Row], width: int, indent: int = 1) -> Text:
+    """Rows of short cells and one long last cell, laid out as text without a table engine: the short
+    cells padded to their column's width, the long cell wrapped beneath itself. Each cell is
+    (text, style). Thousands of rows lay out in milliseconds, where a table would measure every cell."""
+    widths, start, room = _grid_measure(rows, width, indent)
     out = Text(no_wrap=True, overflow="ignore")
     for cells, last in rows:
         out.append(" " * indent)
         for (text, style), w in zip(cells, widths, strict=False):
             out.append(text, style=style)
             out.append(" " * (w - len(text) + 1))
-        cell = Text.assemble(*(last if isinstance(last, list) else [last]))
+        cell = Text.assemble(*_long_cell(last))
         for number, (begin, end) in enumerate(_wrap(cell.plain, room)):
             if number:
                 out.append("\n" + " " * start)
@@ -372,8 +398,27 @@ def _grid(rows: list[tuple[list[tuple[str, str]], tuple[str, str] | list[tuple[s
     return out
 
 
-def finding_rows(findings: list[Finding], width: int = 100) -> Text:
-    """Findings one per row: status, rule, then subject, message, waiver and line, wrapped under themselves."""
+def _grid_plain(rows: list[Row], width: int, indent: int = 1) -> Text | str:
+    """:func:`_grid`'s text without styles (the same layout), for the listing without colour, where the console
+    prints it as it is; else (a line wider than the width: wide characters, or a width that leaves the long cell
+    less than 20 columns; or a control code a :class:`Text` drops in a short cell) the styled grid, for the console
+    to print as it prints the coloured one."""
+    widths, start, room = _grid_measure(rows, width, indent)
+    lead, between = " " * indent, "\n" + " " * start
+    out = []
+    for cells, last in rows:
+        cell = "".join([text for text, _ in _long_cell(last)])
+        if not cell.isprintable():  # wrapped as the styled grid wraps it: without the control codes a Text drops
+            cell = strip_control_codes(cell)
+        head = "".join([text + " " * (w - len(text) + 1) for (text, _), w in zip(cells, widths, strict=False)])
+        out.append(lead + head + between.join([cell[begin:end] for begin, end in _wrap(cell, room)]))
+    text = "\n".join(out).rstrip()
+    return text if _prints_as_is(text, width) else _grid(rows, width, indent)
+
+
+def finding_rows(findings: list[Finding], width: int = 100, plain: bool = False) -> Text | str:
+    """Findings one per row: status, rule, then subject, message, waiver and line, wrapped under themselves
+    (``plain``: as text without styles)."""
     rows = []
     for f in findings:
         where = visible(f" ({f.location.file}:{f.location.line})") if f.location else ""
@@ -383,10 +428,10 @@ def finding_rows(findings: list[Finding], width: int = 100) -> Text:
         tag = "N/E" if f.status == "unknown" else f.status.upper()
         text = [(visible(f"{f.subject_kind} '{f.subject_name}': {f.message}") + waived, ""), (where, "dim")]
         rows.append(([(tag.ljust(5), STATUS_STYLE[f.status]), (f.rule_id, "bold")], text))
-    return _grid(rows, width)
+    return (_grid_plain if plain else _grid)(rows, width)
 
 
-def _by_strength(title: str, findings: list[Finding], rules: dict[str, Rule], width: int = 100) -> list[Any]:
+def _by_strength(title: str, findings: list[Finding], rules: dict[str, Rule], width: int = 100, plain: bool = False) -> list[Any]:
     if not findings:
         return []
     parts: list[Any] = [Text(""), Text(title, style="bold")]
@@ -396,12 +441,12 @@ def _by_strength(title: str, findings: list[Finding], rules: dict[str, Rule], wi
             continue
         parts.append(Text(f"{strength.capitalize()} rules ({len(mine)})", style="bold underline"))
         for label, items in grouped(mine, rules):
-            parts += [Text(visible(label), style="bold"), finding_rows(items, width)]
+            parts += [Text(visible(label), style="bold"), finding_rows(items, width, plain)]
     return parts
 
 
-def rules_table(result: Result, width: int = 100) -> Text:
-    """Every rule with its findings by status."""
+def rules_table(result: Result, width: int = 100, plain: bool = False) -> Text | str:
+    """Every rule with its findings by status (``plain``: as text without styles)."""
     short = {"unknown": "n/e", "not_applicable": "n/a"}
     head = [("rule", "bold"), ("strength", "bold"), *((short.get(s, STATUS_LABEL[s]), "bold") for s in COLUMNS)]
     rows: list = [(head, ("title", "bold"))]
@@ -409,12 +454,11 @@ def rules_table(result: Result, width: int = 100) -> Text:
         counts = result.summary.by_rule[rule.id]
         cells = [(rule.id, ""), (rule.spec.strength, ""), *((str(counts[s]) if counts[s] else "·", STATUS_STYLE[s]) for s in COLUMNS)]
         rows.append((cells, (visible(rule.spec.title + (f" [{PARAPHRASE_LABEL}]" if rule.spec.source.paraphrase else "")), "")))
-    return _grid(rows, width, indent=0)
+    return (_grid_plain if plain else _grid)(rows, width, indent=0)
 
 
-def full_view(result: Result, width: int = 100) -> Group:
-    """Everything: scores, roadmap, freedoms, then every gap and every finding not evidenced grouped by strength
-    (must first) and by domain or framework, the matrix bullets beyond the target apart, and every rule."""
+def _full_parts(result: Result, width: int, plain: bool) -> list[Any]:
+    """The full listing's parts in order; with ``plain`` its grids are text without styles."""
     summary = result.summary
     rules = {r.id: r for r in result.rules}
     beyond = _beyond(result)
@@ -435,8 +479,8 @@ def full_view(result: Result, width: int = 100) -> Group:
     ]
     listed = [f for f in result.findings if f.status in LISTED and f.rule_id not in beyond]
     unknown = [f for f in result.findings if f.status == "unknown" and f.rule_id not in beyond]
-    parts += _by_strength("Gaps (what the description states falls short), must first, by domain or framework", listed, rules, width)
-    parts += _by_strength("Not evidenced (the description does not state what the rule needs)", unknown, rules, width)
+    parts += _by_strength("Gaps (what the description states falls short), must first, by domain or framework", listed, rules, width, plain)
+    parts += _by_strength("Not evidenced (the description does not state what the rule needs)", unknown, rules, width, plain)
     apart = [f for f in result.findings if f.rule_id in beyond and f.status in (*LISTED, "unknown")]
     if apart:
         t = summary.beyond_target.totals
@@ -447,13 +491,112 @@ def full_view(result: Result, width: int = 100) -> Group:
             style="bold",
         )]
         for label, items in grouped(apart, rules):
-            parts += [Text(visible(label), style="bold"), finding_rows(items, width)]
+            parts += [Text(visible(label), style="bold"), finding_rows(items, width, plain)]
     totals = summary.all_totals or summary.totals
     parts += [
         Text(""),
         Text("Every rule: its findings by status (n/e not evidenced, n/a not applicable)", style="bold"),
-        rules_table(result, width),
+        rules_table(result, width, plain),
         Text(""),
         Text("Every finding, beyond the target included: " + ", ".join(f"{totals[s]} {STATUS_LABEL[s]}" for s in COLUMNS)),
     ]
-    return Group(*parts)
+    return parts
+
+
+def full_view(result: Result, width: int = 100) -> Group:
+    """Everything: scores, roadmap, freedoms, then every gap and every finding not evidenced grouped by strength
+    (must first) and by domain or framework, the matrix bullets beyond the target apart, and every rule."""
+    return Group(*_full_parts(result, width, plain=False))
+
+
+def full_text(result: Result, width: int = 100) -> str:
+    """:func:`full_view` as text without colour (the ``.txt`` report): the same characters a rich Console prints
+    of it at this width without colour, then control characters shown by :func:`visible` and trailing blanks removed.
+
+    The grids are built without styles by :func:`_grid_plain` (the coloured grids' layout) and the lines of text
+    wrapped as rich wraps them; the two small tables, and only what rich would crop or change (wide characters,
+    a line wider than the width), are printed through a Console."""
+    return _plain_text(_full_parts(result, width, plain=True), width)
+
+
+# -- text without colour: rich's layout, without rich's console where a part does not need it ------
+
+_TRAILING_WHITESPACE = re.compile(r"\s+$")  # what rich's Text.rstrip_end removes
+
+
+@lru_cache(maxsize=4096)  # headings and roadmap bullets recur, within a listing and across a batch
+def _text_lines(text: str, width: int) -> tuple[str, ...]:
+    """One line of text (no newline, no tab) as rich lays out a :class:`Text` of default justify, overflow and
+    wrapping at this width (``Text.wrap``): broken where rich's ``divide_line`` breaks it (a word longer than a line
+    folded), whitespace past the width dropped, and each line cut to the width."""
+    if text.isascii() and len(text) <= width:
+        return (text,)
+    bounds = [0, *divide_line(text, width, fold=True), len(text)]
+    lines = []
+    for begin, end in zip(bounds, bounds[1:]):
+        line = text[begin:end]
+        if len(line) > width:
+            blank = _TRAILING_WHITESPACE.search(line)
+            if blank:
+                line = line[: len(line) - min(len(blank.group(0)), len(line) - width)]
+        if cell_len(line) > width:
+            line = set_cell_size(line, width)
+        lines.append(line)
+    return tuple(lines)
+
+
+#: Characters one cell wide that a Text prints as they are (a test holds this to rich); others are looked at one by one.
+_NOT_ORDINARY = re.compile("[^\n -~\u00a0-\u00ac\u00ae-\u02ff\u2010-\u2027]")
+
+
+@lru_cache(maxsize=None)
+def _as_is(char: str) -> bool:
+    """Whether a Text prints the character as it is, in at most one cell (it expands a tab and drops a few control
+    codes; a joiner or an emoji selector can widen what comes before it)."""
+    return char not in "\t\a\b\v\f\r\u200d\ufe0f" and get_character_cell_size(char) <= 1
+
+
+def _narrow(text: str) -> bool:
+    """Whether a Text prints every character of the text as it is, in at most one cell: then no piece of it is
+    wider in cells than in characters, and the cells of its pieces add up (the console crops a line by its pieces)."""
+    return all(_as_is(found.group()) for found in _NOT_ORDINARY.finditer(text))
+
+
+def _prints_as_is(text: str, width: int) -> bool:
+    """Whether the console prints this text, unwrapped and however styled, as it is: every character as it is,
+    and no line wider than the width."""
+    return _narrow(text) and max(map(len, text.split("\n"))) <= width
+
+
+def _plain_default(part: Any) -> bool:
+    """Whether a part is a line of text with rich's default layout, which :func:`_text_lines` lays out as rich does
+    (a styled one only if narrow: then the console, which crops by pieces, leaves its lines as they are)."""
+    return (
+        isinstance(part, Text) and part.justify is None and part.overflow is None and not part.no_wrap
+        and part.end == "\n" and "\n" not in part.plain and "\t" not in part.plain
+        and (not part.spans or _narrow(part.plain))
+    )
+
+
+def _plain_text(parts: Iterable[Any], width: int) -> str:
+    """Parts of a listing, one after the other, as text without colour: the characters a rich Console of this
+    width prints of them without colour, then every control character shown by :func:`visible` and the blanks
+    at each line's end removed. A part is a grid's text that the console prints as it is (a str from
+    :func:`_grid_plain`), a line of text of rich's default layout (wrapped here as rich wraps it), or any other
+    renderable, printed through a Console."""
+    console = None
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            out += part.split("\n")
+        elif _plain_default(part):
+            out += _text_lines(part.plain, width)
+        else:
+            if console is None:
+                console = Console(
+                    file=io.StringIO(), width=width, color_system=None, force_terminal=False, no_color=True, highlight=False,
+                )
+            with console.capture() as capture:
+                console.print(Group(part))  # as in the listing's Group (print would join a Text with its own settings)
+            out += capture.get().split("\n")[:-1]
+    return "".join(visible(line).rstrip(" ") + "\n" for line in out)
