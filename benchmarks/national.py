@@ -20,6 +20,7 @@ never fails on timing.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -176,19 +177,48 @@ def _phases(paths: list[Path], rules, engine: str) -> dict[str, float]:
     return times
 
 
+def _phases_child(engine: str, folder: Path, result: Path) -> None:
+    """Run in a process of its own: the check of every system in a folder by phase, written to ``result``."""
+    paths = sorted(folder.glob("*.yaml"), key=lambda p: int(p.stem[1:]))
+    result.write_text(json.dumps(_phases(paths, load_rules([rules_dir()]), engine)))
+
+
+def _measured_phases(engine: str, folder: Path, tmp: Path, repeat: int) -> tuple[dict[str, float], float]:
+    """The check's phases (medians) and the peak resident memory of a process that does only the check."""
+    runs, peaks = [], []
+    for n in range(repeat):
+        out = tmp / f"phases-{engine}-{folder.name}-{n}.json"
+        _, peak, _ = _process([sys.executable, __file__, "--phases", engine, "--folder", str(folder), "--result", str(out)])
+        runs.append(json.loads(out.read_text()))
+        peaks.append(peak)
+    medians = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    return medians, max(peaks)
+
+
+def _verdict(value: float, limit: float) -> str:
+    return "met" if value <= limit else "not met"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--systems", type=int, default=42)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scales", default="1,4,16", help="multiples of the national size for the scaling series")
     parser.add_argument("--quick", action="store_true", help="one run of each, no scaling series")
+    parser.add_argument("--phases", help=argparse.SUPPRESS)  # a child process: the check by phase with this engine
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.phases:
+        _phases_child(args.phases, Path(args.folder), Path(args.result))
+        return
     repeat = 1 if args.quick else args.repeat
     engines = ["durable", "python"] if durable_available() else ["python"]
     icscheck = [sys.executable, "-m", "icscheck"]
     rules = load_rules([rules_dir()])
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "systems"
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        folder = tmp / "x1"
         folder.mkdir()
         paths = _write_systems(folder, args.systems)
         nodes = sum(SystemGraph(load_fixture(p)).g.number_of_nodes() for p in paths)
@@ -208,42 +238,66 @@ def main() -> None:
               f"reading the {args.systems} files with PyYAML's {loader.__name__} {read_floor:.2f}s")
 
         version, _, _ = _median_process([*icscheck, "--version"], repeat)
-        one, one_peak, _ = _median_process([*icscheck, "check", str(example_fixture()), "-o", str(Path(tmp) / "one.txt")], repeat)
+        one, one_peak, _ = _median_process([*icscheck, "check", str(example_fixture()), "-o", str(tmp / "one.txt")], repeat)
         print(f"icscheck --version {version:.2f}s ({version / import_floor:.1f}x the import floor); "
               f"icscheck check of one real system {one:.2f}s ({one / import_floor:.1f}x the import floor), {one_peak:.0f} MiB")
 
+        checks: dict[str, tuple[float, float]] = {}
         for engine in engines:
-            phases = _phases(paths, rules, engine)
+            phases, peak = _measured_phases(engine, folder, tmp, repeat)
             total = sum(phases.values())
+            checks[engine] = (total, peak)
             detail = ", ".join(f"{k} {v:.2f}s" for k, v in phases.items())
-            print(f"check of {args.systems} systems, {engine}: {total:.2f}s ({total / read_floor:.1f}x the read floor; {detail})")
+            print(f"check of {args.systems} systems, {engine}: {total:.2f}s ({total / read_floor:.1f}x the read floor; {detail}), "
+                  f"{peak:.0f} MiB")
 
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        batches: dict[tuple[str, int], tuple[float, float]] = {}
         for engine in engines:
             for jobs in sorted({cores, 1}, reverse=True):
-                out = Path(tmp) / f"reports-{engine}-{jobs}"
+                out = tmp / f"reports-{engine}-{jobs}"
                 wall, peak, tree = _median_process(
                     [*icscheck, "batch", str(folder), "-o", str(out), "--engine", engine, "--jobs", str(jobs)], repeat
                 )
+                batches[engine, jobs] = (wall, tree)
                 files = len(list(out.iterdir()))
                 print(f"icscheck batch of {args.systems} systems, {engine}, {jobs} process{'es' if jobs > 1 else ''}, "
                       f"{files} report files: {wall:.2f}s wall ({wall / import_floor:.1f}x the import floor), "
                       f"peak memory {tree:.0f} MiB (all its processes, proportional), {peak:.0f} MiB (largest process, resident)")
 
+        growth = None
         if not args.quick:
             base = None
+            engine = engines[0]
             for scale in (int(x) for x in args.scales.split(",")):
-                big = Path(tmp) / f"x{scale}"
-                big.mkdir()
-                scaled = _write_systems(big, args.systems * scale)
+                if scale == 1:
+                    big = folder
+                else:
+                    big = tmp / f"x{scale}"
+                    big.mkdir()
+                    _write_systems(big, args.systems * scale)
                 scaled_nodes = nodes * scale
-                engine = engines[0]
-                start = time.perf_counter()
-                _phases(scaled, rules, engine)
-                took = time.perf_counter() - start
+                phases, peak = _measured_phases(engine, big, tmp, 1)
+                took = sum(phases.values())
                 base = base or took
+                growth = (scale, took / base)
                 print(f"scaling {scale:>2}x ({args.systems * scale} systems, ~{scaled_nodes} nodes), {engine}: "
-                      f"{took:.2f}s, {took / scaled_nodes * 1e6:.0f} us per node, {took / base:.1f}x the 1x time")
+                      f"{took:.2f}s, {took / scaled_nodes * 1e6:.0f} us per node, {took / base:.1f}x the 1x time, {peak:.0f} MiB")
+
+        default = engines[0]
+        wall, memory = batches[default, cores]
+        print(f"targets: batch {wall:.2f}s (<= 1.5s: {_verdict(wall, 1.5)}) and {memory:.0f} MiB (<= 150: {_verdict(memory, 150)}) "
+              f"with {default} on {cores} core{'s' if cores > 1 else ''}; one check {one / import_floor:.1f}x the import floor "
+              f"(<= 1.5x: {_verdict(one / import_floor, 1.5)})", end="")
+        if "durable" in checks and "python" in checks:
+            time_ratio = checks["durable"][0] / checks["python"][0]
+            memory_ratio = checks["durable"][1] / checks["python"][1]
+            print(f"; durable/python check {time_ratio:.2f}x the time (<= 1.3x: {_verdict(time_ratio, 1.3)}) and "
+                  f"{memory_ratio:.2f}x the memory (<= 2x: {_verdict(memory_ratio, 2)})", end="")
+        if growth and growth[0] > 1:
+            limit = growth[0] + 1
+            print(f"; {growth[0]}x the systems {growth[1]:.1f}x the time (<= {limit}x: {_verdict(growth[1], limit)})", end="")
+        print()
 
 
 if __name__ == "__main__":

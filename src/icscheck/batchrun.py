@@ -49,6 +49,20 @@ class Outcome:
     rulebook: tuple[str, ...] = ()  # the rule folders its result was checked against
 
 
+def for_summary(result: api.Result) -> api.Result:
+    """A result once its own reports are rendered: what the regional reports and the exit code read (each
+    finding's rule, status, subject, message, place, evidence items and waiver), without its graph, its
+    subjects, or its findings' traces, facts, checks and claims."""
+    slim = [
+        dataclasses.replace(
+            f, facts=(), checks=(), expected_at=(), trace=None, where_trace=None, claims=(),
+            evidence=tuple(dataclasses.replace(e, citations=()) for e in f.evidence),
+        )
+        for f in result.findings
+    ]
+    return dataclasses.replace(result, graph=None, subjects=[], findings=slim)
+
+
 def default_jobs() -> int:
     """The processes to use: the cores this process may run on."""
     try:
@@ -100,8 +114,7 @@ class Batch:
         except EngineError as exc:
             return Outcome(path, fixture, engine_failure=f"{fixture.file}: engine failure: {exc}")
         outputs = self.render(result, path.stem)
-        kept = dataclasses.replace(result, graph=None, subjects=[])  # what the regional reports read, no more
-        return Outcome(path, fixture, kept, outputs, rulebook=tuple(str(d) for d in dirs))
+        return Outcome(path, fixture, for_summary(result), outputs, rulebook=tuple(str(d) for d in dirs))
 
     def attach(self, outcome: Outcome) -> Outcome:
         """A result that crossed from a worker gets its rulebook back (it travels without it)."""
