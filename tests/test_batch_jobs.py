@@ -80,6 +80,7 @@ def test_outcomes_come_back_in_name_order_with_their_rulebook(tmp_path):
     assert [o.path for o in outcomes] == paths and sorted(seen) == paths
     for outcome in outcomes:
         assert outcome.result is not None and outcome.result.graph is None and not outcome.result.subjects
+        assert outcome.result.findings and all(f.trace is None and not f.facts for f in outcome.result.findings)
         assert outcome.result.rules, "the rulebook is attached again in the calling process"
         assert outcome.outputs == {f"{outcome.path.stem}.txt": "x"}
 
