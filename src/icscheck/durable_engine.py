@@ -48,6 +48,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import durable_rules_engine as _dr
+import orjson
 
 from .conditions import FAILS, HOLDS, UNKNOWN, Positive, Verdict, fails_form, holds_form
 from .errors import EngineError
@@ -129,7 +130,7 @@ def _drain(handle: int) -> list[tuple[str, str]]:
     fired: list[tuple[str, str]] = []
 
     def record(message: str) -> None:
-        for name, match in json.loads(message).items():
+        for name, match in orjson.loads(message).items():
             fired.append((name, match["m"]["id"]))
 
     result = _dr.start_action(handle)
@@ -144,15 +145,17 @@ def _drain(handle: int) -> list[tuple[str, str]]:
     return fired
 
 
-def _run_once(handle: int, session: str, facts: list[dict[str, Any]]) -> list[tuple[str, str]] | None:
-    """Assert the facts in a new session of the ruleset, read every match, and delete the session."""
+def _run_once(handle: int, session: str, facts: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """Assert the facts (each a subject's id and its JSON with its fact id) in a new session of the ruleset,
+    read every match, and delete the session."""
+    tail = f', "sid": {json.dumps(session)}}}'
     try:
-        for fact in facts:
-            code = _dr.assert_fact(handle, to_json(dict(fact, sid=session)))[0]
+        for subject, text in facts:
+            code = _dr.assert_fact(handle, text[:-1] + tail)[0]
             if code == 2:
                 return None  # an id hash collided with an earlier fact's: retry
             if code not in (0, 3):
-                raise EngineError(f"durable-rules refused fact {fact['subject']!r} with code {code}")
+                raise EngineError(f"durable-rules refused fact {subject!r} with code {code}")
         return _drain(handle)
     except _dr.error as exc:
         raise EngineError(f"durable-rules failed: {exc}") from None
@@ -174,15 +177,27 @@ def _three_way(matched: set[str], positive: str, negative: str, sid: str, confli
     return HOLDS if yes else FAILS if no else UNKNOWN
 
 
-def _evaluate_chunk(rules: list[Rule], subjects: list[Subject], handle: int, sessions: Iterator[str]) -> Evaluation:
-    """Evaluate rules about one subject kind in a new session of their ruleset."""
-    base = [s.engine_fact() for s in subjects]
-    for fact in base:
+def _encoded(subjects: list[Subject]) -> list[str]:
+    """Each subject's engine fact as JSON, made once for every ruleset of its kind."""
+    out = []
+    for subject in subjects:
+        fact = subject.engine_fact()
         if len(fact) + 2 > MAX_ATTRIBUTES:  # with its id and its session
             raise EngineError(f"fact {fact['subject']!r} has {len(fact) + 2} attributes; the engine ignores facts with 253 or more")
+        out.append(to_json(fact))
+    return out
+
+
+def _evaluate_chunk(
+    rules: list[Rule], subjects: list[Subject], encoded: list[str], handle: int, sessions: Iterator[str]
+) -> Evaluation:
+    """Evaluate rules about one subject kind in a new session of their ruleset."""
     for salt in range(ATTEMPTS):
-        ids = [f"{salt}:{index}" for index in range(len(base))]
-        facts = [dict(fact, id=fid) for fact, fid in zip(base, ids, strict=True)]
+        ids = [f"{salt}:{index}" for index in range(len(subjects))]
+        facts = [
+            (subject.id, f'{text[:-1]}, "id": {json.dumps(fid)}}}')
+            for subject, text, fid in zip(subjects, encoded, ids, strict=True)
+        ]
         fired = _run_once(handle, next(sessions), facts)
         if fired is None:
             continue
@@ -275,8 +290,9 @@ class DurableEvaluator:
             if not of_kind:
                 result.update({rule.id: RuleOutcome({}) for rule in mine})
                 continue
+            encoded = _encoded(of_kind)
             for chunk in _chunks(mine):
-                result.update(_evaluate_chunk(chunk, of_kind, self._ruleset(kind, chunk), self._sessions))
+                result.update(_evaluate_chunk(chunk, of_kind, encoded, self._ruleset(kind, chunk), self._sessions))
         return result
 
     def close(self) -> None:
