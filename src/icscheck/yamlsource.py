@@ -23,6 +23,13 @@ Numbers in exponent form (``1e16``, ``2.5E-3``) are numbers, as in YAML 1.2.
 The line of every mapping key and sequence item is recorded once (a value an
 alias repeats is recorded at the alias); pydantic error locations and graph
 provenance are turned back into ``file:line`` through :class:`SourceMap`.
+
+A plain document (no explicit tags, only text keys, every value acceptable) is
+read in one pass over the parser's events, which builds the values and records
+their lines together, with the same limits.  Any other document, and any
+document with something to refuse, is read again as described above, so that
+every error is the one that reading gives; both readings give the same values
+and lines.
 """
 
 from __future__ import annotations
@@ -272,6 +279,7 @@ def _read_plain(loader: _Loader) -> tuple[Any, dict[PathKey, int]]:
     if type(get()) is not yaml.DocumentStartEvent:
         raise _NotPlain("no document")
     lines: dict[PathKey, int] = {}
+    plain_tags: dict[str, str] = {}  # plain scalar -> the tag it resolves to
     anchors: dict[str, tuple[Any, int]] = {}  # anchor -> its value and line
     sizes: dict[int, int] = {}  # id of an anchored collection -> values it stands for, aliases expanded
     repeated = 0
@@ -303,17 +311,21 @@ def _read_plain(loader: _Loader) -> tuple[Any, dict[PathKey, int]]:
                 raise _NotPlain("a tag")
             text = event.value
             if event.implicit[0] and (any_first or text[:1] in resolved_first):
-                tag = resolve(ScalarNode, text, event.implicit)
+                tag = plain_tags.get(text)
+                if tag is None:
+                    tag = plain_tags[text] = resolve(ScalarNode, text, event.implicit)
             else:
                 tag = STR
+            # A lone surrogate can only come from an escape, and only double-quoted text has escapes
+            # (the parser reads the document as UTF-8, which has none).
             if is_mapping and key_path is None:  # a key
-                if tag != STR or event.anchor is not None or text in current or surrogate(text):
+                if tag != STR or event.anchor is not None or text in current or (event.style == '"' and surrogate(text)):
                     raise _NotPlain("a key")
                 key_path = path + (text,)
                 lines[key_path] = event.start_mark.line + 1
                 continue
             if tag == STR:
-                if surrogate(text):
+                if event.style == '"' and surrogate(text):
                     raise _NotPlain("a lone surrogate")
                 value = text
             else:
