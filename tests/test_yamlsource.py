@@ -29,6 +29,12 @@ class _SafeLoader(yaml.CSafeLoader):
     yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting text that icscheck would read as a number (``0E0``)."""
+
+    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
 def _typed(value, seen=None):
     """The value with the type of every part, and which collections are one object."""
     seen = {} if seen is None else seen
@@ -82,7 +88,7 @@ def texts(draw) -> str:
     if isinstance(data, dict) and draw(st.booleans()):
         shared = draw(st.lists(scalars, max_size=3))
         data["first"], data["again"] = shared, shared
-    return yaml.safe_dump(data, default_flow_style=draw(st.sampled_from([False, None, True])), allow_unicode=draw(st.booleans()), width=draw(st.sampled_from([20, 80, 4096])))
+    return yaml.dump(data, Dumper=_Dumper, default_flow_style=draw(st.sampled_from([False, None, True])), allow_unicode=draw(st.booleans()), width=draw(st.sampled_from([20, 80, 4096])))
 
 
 @SETTINGS

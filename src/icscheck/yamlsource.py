@@ -281,7 +281,7 @@ def _read_plain(loader: _Loader) -> tuple[Any, dict[PathKey, int]]:
     lines: dict[PathKey, int] = {}
     plain_tags: dict[str, str] = {}  # plain scalar -> the tag it resolves to
     anchors: dict[str, tuple[Any, int]] = {}  # anchor -> its value and line
-    sizes: dict[int, int] = {}  # id of an anchored collection -> values it stands for, aliases expanded
+    sizes: dict[int, int] = {}  # id of a collection an alias repeats, or of one in it -> values it stands for
     repeated = 0
     # The open collection (None before the root), its path, and for a mapping the path of the key
     # whose value comes next (None while a key comes next); the enclosing ones are on the stack.
