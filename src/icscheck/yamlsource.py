@@ -23,6 +23,13 @@ Numbers in exponent form (``1e16``, ``2.5E-3``) are numbers, as in YAML 1.2.
 The line of every mapping key and sequence item is recorded once (a value an
 alias repeats is recorded at the alias); pydantic error locations and graph
 provenance are turned back into ``file:line`` through :class:`SourceMap`.
+
+A plain document (no explicit tags, only text keys, every value acceptable) is
+read in one pass over the parser's events, which builds the values and records
+their lines together, with the same limits.  Any other document, and any
+document with something to refuse, is read again as described above, so that
+every error is the one that reading gives; both readings give the same values
+and lines.
 """
 
 from __future__ import annotations
@@ -238,6 +245,156 @@ _Loader.add_implicit_resolver(
 )
 
 
+#: The first characters of plain scalars that an implicit resolver may read as something other than
+#: text (a number, a date, true/false, null, a merge key); every other plain scalar is text.
+_RESOLVED_FIRST = frozenset(_Loader.yaml_implicit_resolvers)
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _NotPlain(Exception):
+    """The document is not one :func:`_read_plain` reads; the full composer and constructors read it."""
+
+
+def _read_plain(loader: _Loader) -> tuple[Any, dict[PathKey, int]]:
+    """The data and source lines of a plain document, straight from the parser's events in one pass.
+
+    A plain document has no explicit tags, only text keys (no anchors or aliases on keys, no merge
+    keys), no duplicate keys, and no value that the full reading would refuse; anchors and aliases of
+    values are read with the same limits.  Anything else raises :class:`_NotPlain` (as does any error
+    of the parser or of a constructor), and the document is read again by :func:`_compose`,
+    :func:`_record` and ``construct_document``, which give the error.  What this returns is what they
+    return: the same values (a value an alias repeats is the same object), and the lines of the keys
+    and items that :func:`_record` records.
+    """
+    get = loader.get_event
+    resolve = loader.resolve
+    constructors = loader.yaml_constructors
+    resolved_first = _RESOLVED_FIRST
+    any_first = None in resolved_first  # a resolver for every first character
+    surrogate = _SURROGATE.search
+    ScalarEvent, MappingStartEvent, SequenceStartEvent = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    AliasEvent, ScalarNode, STR = yaml.AliasEvent, yaml.ScalarNode, _STR_TAG
+
+    get()  # stream start
+    if type(get()) is not yaml.DocumentStartEvent:
+        raise _NotPlain("no document")
+    lines: dict[PathKey, int] = {}
+    plain_tags: dict[str, str] = {}  # plain scalar -> the tag it resolves to
+    anchors: dict[str, tuple[Any, int]] = {}  # anchor -> its value and line
+    sizes: dict[int, int] = {}  # id of a collection an alias repeats, or of one in it -> values it stands for
+    repeated = 0
+    # The open collection (None before the root), its path, and for a mapping the path of the key
+    # whose value comes next (None while a key comes next); the enclosing ones are on the stack.
+    stack: list[tuple[Any, PathKey, bool]] = []
+    current: Any = None
+    path: PathKey = ()
+    is_mapping = False
+    key_path: PathKey | None = None
+    root: Any = None
+
+    def size(value: Any) -> int:
+        if isinstance(value, list):
+            if id(value) not in sizes:
+                sizes[id(value)] = 1 + sum(size(item) for item in value)
+            return sizes[id(value)]
+        if isinstance(value, dict):
+            if id(value) not in sizes:
+                sizes[id(value)] = 1 + sum(1 + size(item) for item in value.values())
+            return sizes[id(value)]
+        return 1
+
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.tag is not None:
+                raise _NotPlain("a tag")
+            text = event.value
+            if event.implicit[0] and (any_first or text[:1] in resolved_first):
+                tag = plain_tags.get(text)
+                if tag is None:
+                    tag = plain_tags[text] = resolve(ScalarNode, text, event.implicit)
+            else:
+                tag = STR
+            # A lone surrogate can only come from an escape, and only double-quoted text has escapes
+            # (the parser reads the document as UTF-8, which has none).
+            if is_mapping and key_path is None:  # a key
+                if tag != STR or event.anchor is not None or text in current or (event.style == '"' and surrogate(text)):
+                    raise _NotPlain("a key")
+                key_path = path + (text,)
+                lines[key_path] = event.start_mark.line + 1
+                continue
+            if tag == STR:
+                if event.style == '"' and surrogate(text):
+                    raise _NotPlain("a lone surrogate")
+                value = text
+            else:
+                constructor = constructors.get(tag)
+                if constructor is None:
+                    raise _NotPlain(tag)
+                value = constructor(loader, ScalarNode(tag, text, event.start_mark, event.end_mark, style=event.style))
+            if event.anchor is not None:
+                if event.anchor in anchors:
+                    raise _NotPlain("a second anchor")
+                anchors[event.anchor] = (value, event.start_mark.line + 1)
+            if is_mapping:
+                current[key_path[-1]] = value
+                key_path = None
+            elif current is not None:
+                lines[path + (len(current),)] = event.start_mark.line + 1
+                current.append(value)
+            else:
+                lines[()] = event.start_mark.line + 1
+                root = value
+                break
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.tag is not None or len(stack) >= MAX_DEPTH:
+                raise _NotPlain("a tag or deep nesting")
+            value = {} if kind is MappingStartEvent else []
+            if is_mapping:
+                if key_path is None:
+                    raise _NotPlain("a collection as a key")
+                current[key_path[-1]] = value
+                child = key_path
+            elif current is not None:
+                child = path + (len(current),)
+                lines[child] = event.start_mark.line + 1
+                current.append(value)
+            else:
+                child = ()
+                lines[child] = event.start_mark.line + 1
+                root = value
+            if event.anchor is not None:
+                if event.anchor in anchors:
+                    raise _NotPlain("a second anchor")
+                anchors[event.anchor] = (value, event.start_mark.line + 1)
+            stack.append((current, path, is_mapping))
+            current, path, is_mapping, key_path = value, child, kind is MappingStartEvent, None
+        elif kind is AliasEvent:
+            if event.anchor not in anchors or (is_mapping and key_path is None):
+                raise _NotPlain("an undefined alias or an alias as a key")
+            value, line = anchors[event.anchor]
+            if value is current or any(value is open_ for open_, _, _ in stack):
+                raise _NotPlain("an alias to its own anchor")
+            repeated += size(value)
+            if repeated > MAX_ALIAS_VALUES:
+                raise _NotPlain("an alias bomb")
+            if is_mapping:
+                current[key_path[-1]] = value
+                key_path = None
+            else:  # the root is never an alias: its anchor would be undefined
+                lines[path + (len(current),)] = line  # the anchor's line, as _record records it
+                current.append(value)
+        else:  # the end of a mapping or sequence: a key or item comes next, or the document ends
+            current, path, is_mapping = stack.pop()
+            key_path = None
+            if current is None:
+                break
+    if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
+        raise _NotPlain("a second document")
+    return root, lines
+
+
 def _compose(loader: _Loader, name: str) -> yaml.Node | None:
     """Compose the single document from the parser's events, with the nesting and alias limits."""
     loader.get_event()  # stream start
@@ -367,6 +524,22 @@ def _tab_in_indentation(text: str, line: int) -> int | None:
 
 def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
     """Parse YAML text (one document) with the safe, bounded loader."""
+    loader = _Loader(text)
+    try:
+        data, lines = _read_plain(loader)
+    except Exception:  # not a plain document, or not valid: read it again with every check
+        pass
+    else:
+        smap = SourceMap(name)
+        smap.lines = lines
+        return data, smap
+    finally:
+        loader.dispose()
+    return _parse_checked(text, name)
+
+
+def _parse_checked(text: str, name: str) -> tuple[Any, SourceMap]:
+    """Parse YAML text (one document) through the composer and constructors that give every error."""
     loader = _Loader(text)
     try:
         node = _compose(loader, name)
