@@ -30,6 +30,7 @@ from . import api
 from .engine import Evaluator, evaluator
 from .errors import EngineError, InputError
 from .fixture import Fixture, load_fixture
+from .yamlsource import SourceMap
 from .rules import Parameters, Rule, load_rules
 
 #: A system's reports, named by file, made from its result and the description's file stem.
@@ -49,10 +50,19 @@ class Outcome:
     rulebook: tuple[str, ...] = ()  # the rule folders its result was checked against
 
 
+def system_only(fixture: Fixture) -> Fixture:
+    """A description once its reports are rendered: its system block and where that is written, for the
+    regional reports and for telling two descriptions of one system apart; its lists left out."""
+    description = fixture.description
+    empty = {name: [] for name in type(description).model_fields if isinstance(getattr(description, name), list)}
+    lines = {path: line for path, line in fixture.source.lines.items() if path[:1] in ((), ("system",))}
+    return Fixture(description.model_copy(update=empty), SourceMap(fixture.source.file, lines))
+
+
 def for_summary(result: api.Result) -> api.Result:
-    """A result once its own reports are rendered: what the regional reports and the exit code read (each
-    finding's rule, status, subject, message, place, evidence items and waiver), without its graph, its
-    subjects, or its findings' traces, facts, checks and claims."""
+    """A result once its own reports are rendered: what the regional reports and the exit code read (the
+    system block; each finding's rule, status, subject, message, place, evidence items and waiver), without
+    its graph, its subjects, its description's lists, or its findings' traces, facts, checks and claims."""
     slim = [
         dataclasses.replace(
             f, facts=(), checks=(), expected_at=(), trace=None, where_trace=None, claims=(),
@@ -60,7 +70,7 @@ def for_summary(result: api.Result) -> api.Result:
         )
         for f in result.findings
     ]
-    return dataclasses.replace(result, graph=None, subjects=[], findings=slim)
+    return dataclasses.replace(result, fixture=system_only(result.fixture), graph=None, subjects=[], findings=slim)
 
 
 def default_jobs() -> int:
@@ -114,7 +124,8 @@ class Batch:
         except EngineError as exc:
             return Outcome(path, fixture, engine_failure=f"{fixture.file}: engine failure: {exc}")
         outputs = self.render(result, path.stem)
-        return Outcome(path, fixture, for_summary(result), outputs, rulebook=tuple(str(d) for d in dirs))
+        kept = for_summary(result)
+        return Outcome(path, kept.fixture, kept, outputs, rulebook=tuple(str(d) for d in dirs))
 
     def attach(self, outcome: Outcome) -> Outcome:
         """A result that crossed from a worker gets its rulebook back (it travels without it)."""
