@@ -129,6 +129,27 @@ class _Colliding(_Dropping):
         return self._real.assert_fact(handle, fact_json)
 
 
+class _Refusing(_Dropping):
+    def assert_fact(self, handle, fact_json):
+        if f'"subject": "{self.drop_subject}"' in fact_json and self.times > 0:
+            self.times -= 1
+            return (99, 1)  # refused, after the facts before it were asserted
+        return self._real.assert_fact(handle, fact_json)
+
+
+def test_an_evaluation_that_fails_midway_leaves_nothing_for_the_next(monkeypatch):
+    """A run stopped by the engine midway (as batch goes on to the next system with the same evaluator)
+    leaves no pending match or fact behind: the next evaluation gives the oracle's results."""
+    subjects = _subjects()
+    expected = evaluate_python(RULEBOOK, subjects)
+    with durable_engine.DurableEvaluator() as runner:
+        monkeypatch.setattr(durable_engine, "_dr", _Refusing(durable_engine._dr, "west", times=1))
+        with pytest.raises(EngineError, match="refused fact"):
+            runner.evaluate(RULEBOOK, subjects)
+        assert runner.evaluate(RULEBOOK, subjects) == expected
+        assert runner.evaluate(RULEBOOK, _subjects(CP)) == evaluate_python(RULEBOOK, _subjects(CP))
+
+
 def test_a_silently_dropped_fact_is_detected(monkeypatch):
     monkeypatch.setattr(durable_engine, "_dr", _Dropping(durable_engine._dr, "west", times=99))
     with pytest.raises(EngineError, match="lost facts"):

@@ -147,8 +147,10 @@ def _drain(handle: int) -> list[tuple[str, str]]:
 
 def _run_once(handle: int, session: str, facts: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
     """Assert the facts (each a subject's id and its JSON with its fact id) in a new session of the ruleset,
-    read every match, and delete the session."""
+    read every match, and delete the session: only a session the engine made (deleting one it never made
+    can abort the process), and only once nothing of it is left pending, even when the run fails."""
     tail = f', "sid": {json.dumps(session)}}}'
+    made = False
     try:
         for subject, text in facts:
             code = _dr.assert_fact(handle, text[:-1] + tail)[0]
@@ -156,6 +158,7 @@ def _run_once(handle: int, session: str, facts: list[tuple[str, str]]) -> list[t
                 return None  # an id hash collided with an earlier fact's: retry
             if code not in (0, 3):
                 raise EngineError(f"durable-rules refused fact {subject!r} with code {code}")
+            made = True
         return _drain(handle)
     except _dr.error as exc:
         raise EngineError(f"durable-rules failed: {exc}") from None
@@ -164,10 +167,12 @@ def _run_once(handle: int, session: str, facts: list[tuple[str, str]]) -> list[t
     except Exception as exc:  # the engine reports some failures as plain exceptions (e.g. error code 303)
         raise EngineError(f"durable-rules failed: {exc}") from None
     finally:
-        try:
-            _dr.delete_state(handle, session)
-        except Exception:  # a session the engine never created (its first assert failed) has nothing to delete
-            pass
+        if made:  # nothing of this session may reach the next one: what it set going is read and dropped
+            try:
+                _drain(handle)
+                _dr.delete_state(handle, session)
+            except Exception:  # pragma: no cover - the engine refused: nothing more can be done
+                pass
 
 
 def _three_way(matched: set[str], positive: str, negative: str, sid: str, conflicts: set[str]) -> Verdict:
@@ -276,7 +281,7 @@ class DurableEvaluator:
         key = (kind, *(rule.id for rule in rules))
         if key not in self._handles:
             try:
-                self._handles[key] = _dr.create_ruleset(f"{RULESET}{next(self._names)}", self._definition(kind, rules))
+                self._handles[key] = _dr.create_ruleset(f"{RULESET}-{id(self):x}-{next(self._names)}", self._definition(kind, rules))
             except Exception as exc:  # a bare C error code, e.g. 204 for a number it cannot read
                 raise EngineError(f"durable-rules could not create the ruleset: {exc}") from None
         return self._handles[key]
