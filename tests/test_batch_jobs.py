@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from icscheck import batchrun
 from icscheck.batchrun import Batch
 from icscheck.resources import rules_dir
 
-from conftest import CP, ENGINE, EXEMPLAR, PLANTED, REAL_FIXTURES
+from conftest import CP, ENGINE, EXEMPLAR, PLANTED, REAL_FIXTURES, ROOT
 
 needs_fork = pytest.mark.skipif(not batchrun.can_fork(), reason="worker processes are forked only on Linux")
 
@@ -127,3 +129,131 @@ def test_staging_discards_commits_and_rolls_back(tmp_path):
     with Staging([str(tmp_path / "keep.txt")]) as staging, pytest.raises(InputError, match="is an input"):
         staging.add(str(tmp_path / "keep.txt"), "x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def _synthetic_folder(tmp_path, count):
+    import sys
+
+    import yaml
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import national
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(count):
+        (folder / f"s{n}.yaml").write_text(yaml.safe_dump(national.synthetic_system(n), sort_keys=False))
+    return folder
+
+
+def _start(folder, out, *extra):
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "icscheck", "batch", str(folder), "-o", str(out), "--engine", ENGINE, *map(str, extra)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _wait_for_staged(out, process, seconds=60):
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and process.poll() is None:
+        if out.exists() and any(p.name.endswith(".tmp") for p in out.iterdir()):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
+
+
+@needs_fork
+def test_a_terminated_batch_removes_what_it_staged_and_replaces_nothing(tmp_path):
+    import signal
+
+    folder = _synthetic_folder(tmp_path, 60)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "s0.json").write_text("earlier")
+    process = _start(folder, out, "--jobs", 2)
+    assert _wait_for_staged(out, process), "the run stages reports as it goes"
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 2 and "interrupted; nothing more was written" in err and "Traceback" not in err
+    assert [p.name for p in out.iterdir()] == ["s0.json"] and (out / "s0.json").read_text() == "earlier"
+
+
+@needs_fork
+def test_workers_stop_when_the_batch_process_dies(tmp_path):
+    import signal
+    import time
+
+    folder = _synthetic_folder(tmp_path, 60)
+    out = tmp_path / "out"
+    process = _start(folder, out, "--jobs", 2)
+    assert _wait_for_staged(out, process)
+    workers = _children(process.pid)
+    assert len(workers) == 2
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+    end = time.monotonic() + 30
+    while time.monotonic() < end and any(os.path.exists(f"/proc/{w}") and open(f"/proc/{w}/stat").read().split()[2] != "Z" for w in workers):
+        time.sleep(0.05)
+    alive = [w for w in workers if os.path.exists(f"/proc/{w}") and open(f"/proc/{w}/stat").read().split()[2] != "Z"]
+    for w in alive:
+        os.kill(w, signal.SIGKILL)
+    assert not alive, "a worker whose batch died must not wait for a reader forever"
+
+
+@needs_fork
+def test_a_worker_killed_by_a_signal_is_named_so(run, tmp_path, monkeypatch):
+    import signal
+
+    folder = _folder(tmp_path, {"a.yaml": EXEMPLAR.read_text(), "b.yaml": PLANTED.read_text()})
+
+    def killed(self, path, runner):
+        os.kill(os.getpid(), signal.SIGKILL)  # in a forked worker: the worker, as the OOM killer would
+
+    monkeypatch.setattr(Batch, "check", killed)
+    code, _, err = run("batch", folder, "-o", tmp_path / "out", "--engine", ENGINE, "--jobs", 2)
+    assert code == 3 and "killed by signal 9" in err and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
+def test_a_report_that_cannot_be_written_counts_only_if_its_description_is_kept(run, tmp_path, jobs):
+    folder = _folder(tmp_path, {"a.yaml": EXEMPLAR.read_text(), "b.yaml": EXEMPLAR.read_text(), "c.yaml": PLANTED.read_text()})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.md").symlink_to(tmp_path / "elsewhere.md")  # a and b describe one system on one date: neither is kept
+    code, _, err = run("batch", folder, "-o", out, "--engine", ENGINE, "--jobs", jobs)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and all("describes the same system" in line for line in lines), err
+    assert (out / "c.json").exists() and (out / "regional.json").exists() and (out / "a.md").is_symlink()
+
+
+@pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
+def test_a_batch_with_nothing_valid_makes_no_folder(run, tmp_path, jobs):
+    folder = _folder(tmp_path, {"a.yaml": EXEMPLAR.read_text(), "b.yaml": EXEMPLAR.read_text()})
+    out = tmp_path / "new" / "out"
+    code, _, err = run("batch", folder, "-o", out, "--engine", ENGINE, "--jobs", jobs)
+    assert code == 2 and len(err.strip().splitlines()) == 2
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
+def test_an_unusable_output_folder_is_said_after_the_invalid_descriptions(run, tmp_path, jobs):
+    folder = _folder(tmp_path, {"a.yaml": EXEMPLAR.read_text(), "b.yaml": "system: [\n", "c.yaml": PLANTED.read_text()})
+    (tmp_path / "file").write_text("not a folder")
+    code, _, err = run("batch", folder, "-o", tmp_path / "file" / "out", "--engine", ENGINE, "--jobs", jobs)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 2, err
+    assert "b.yaml:2: invalid YAML" in lines[0] and "file/out" in lines[1] and "Traceback" not in err

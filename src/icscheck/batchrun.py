@@ -20,6 +20,7 @@ import dataclasses
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -143,8 +144,17 @@ class Batch:
         """Start and collect (see :class:`Running`)."""
         return self.start(paths, jobs).collect(take)
 
-    def work(self, share: list[Path], connection: Connection) -> None:
-        """A worker: check its share, sending each outcome as it is made, then a final None."""
+    def work(self, share: list[Path], connection: Connection, inherited: list[Connection]) -> None:
+        """A worker: check its share, sending each outcome as it is made, then a final None.
+
+        It first closes the receiving ends of the pipes it inherited (its own among them), so that if the
+        calling process dies its next send fails and it stops, rather than waiting for a reader forever;
+        it leaves interrupts to the calling process, and ends on a terminate signal."""
+        for end in inherited:
+            end.close()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the caller stops the workers
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
         path = None
         gc.freeze()  # what the worker inherited lives as long as it does: no collection need scan it again
         try:
@@ -155,9 +165,14 @@ class Batch:
                     outcome.result = dataclasses.replace(outcome.result, rules=[])  # the caller has the rulebook
                 connection.send(outcome)
             connection.send(None)
+        except OSError:  # the caller is gone (a broken pipe): nothing is waiting for the rest
+            pass
         except BaseException as exc:  # noqa: BLE001 - whatever stops a worker reaches the caller, in one line
             where = f" checking {path}" if path is not None else ""
-            connection.send(RuntimeError(f"a batch worker failed{where}: {type(exc).__name__}: {exc}"))
+            try:
+                connection.send(RuntimeError(f"a batch worker failed{where}: {type(exc).__name__}: {exc}"))
+            except OSError:
+                pass
         finally:
             connection.close()
 
@@ -176,7 +191,8 @@ class Running:
         try:
             for k in range(jobs):
                 receiving, sending = context.Pipe(duplex=False)
-                process = context.Process(target=batch.work, args=(paths[k::jobs], sending), daemon=True)
+                inherited = [*self.pending, receiving]
+                process = context.Process(target=batch.work, args=(paths[k::jobs], sending, inherited), daemon=True)
                 process.start()
                 sending.close()
                 self.workers.append(process)
@@ -210,8 +226,11 @@ class Running:
                 try:
                     item = connection.recv()
                 except EOFError:
-                    code = self.pending[connection].exitcode
-                    raise RuntimeError(f"a batch worker stopped without finishing (exit code {code})") from None
+                    process = self.pending[connection]
+                    process.join(5)
+                    code = process.exitcode
+                    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+                    raise RuntimeError(f"a batch worker stopped without finishing ({how})") from None
                 if isinstance(item, Exception):
                     raise item
                 if item is None:

@@ -12,13 +12,16 @@ at once.
 from __future__ import annotations
 
 import datetime as dt
+import contextlib
 import errno
 import gc
 import io
 import json
 import os
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -522,6 +525,24 @@ def _format(result, fmt: str, color: bool, width: int = FILE_WIDTH, context: dic
     )
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """While reports are staged, a terminate or hang-up signal stops the run as Ctrl-C does: the staged
+    files are removed and nothing is replaced."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signals = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        signals = []
+    before = {signum: signal.signal(signum, interrupt) for signum in signals}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
 def _stem_outputs(result, stem: str) -> dict[str, str]:
     from . import comparison, report, textreport
 
@@ -575,21 +596,35 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, jobs, fail
     if not paths:
         raise InputError(folder, "no system descriptions (*.yaml) in this folder")
     work = Batch(_rule_dirs(rule_dirs), _parameters(params), engine, threshold, stage_method, _stem_outputs)
-    with writing.Staging([str(p) for p in paths]) as staging:
+    with _terminate_as_interrupt(), writing.Staging([str(p) for p in paths]) as staging:
         target = None
         staged: dict[str, Path] = {}  # each report staged as soon as it is made -> the description it is of
         held: dict[Path, dict[str, str | bytes]] = {}  # reports whose names another description's already have
 
+        unwritable: list[InputError] = []  # the output folder cannot be used: said once the descriptions are
+
         def take(outcome) -> None:
             nonlocal target
-            if outcome.outputs and not set(outcome.outputs) & set(staged):
-                target = target or staging.folder(output)
-                for name, text in outcome.outputs.items():
-                    staging.add(str(target / name), text)
-                    staged[name] = outcome.path
-            elif outcome.outputs:
+            names = set(outcome.outputs)
+            if outcome.outputs and not unwritable and not names & set(staged):
+                try:
+                    target = target or staging.folder(output)
+                except InputError as exc:
+                    unwritable.append(exc)
+                else:
+                    try:
+                        for name, text in outcome.outputs.items():
+                            staging.add(str(target / name), text)
+                            staged[name] = outcome.path
+                    except InputError:  # e.g. a link where a report goes: an error only if the description is kept
+                        for name in names:
+                            if staged.get(name) == outcome.path:
+                                staging.discard(str(target / name))
+                                del staged[name]
+                        held[outcome.path] = outcome.outputs
+            elif outcome.outputs and not unwritable:
                 held[outcome.path] = outcome.outputs  # decided once every description is checked
-            outcome.outputs = {name: b"" for name in outcome.outputs}  # the names, not the reports
+            outcome.outputs = dict.fromkeys(names, b"")  # the names, not the reports
             progress.advance(task)
 
         running = work.start(paths, jobs or default_jobs())
@@ -636,16 +671,18 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, jobs, fail
             names |= own
             kept.append(result)
             kept_paths.append(path)
-        for outputs in held.values():  # kept after all: their names are free now
-            target = target or staging.folder(output)
-            for name, text in outputs.items():
-                staging.add(str(target / name), text)
         results = kept
         for path in paths:
             if path in invalid:
                 _say(invalid[path])
         for line in engine_failures:
             _say(line)
+        if results and unwritable:
+            raise unwritable[0]
+        for outputs in held.values():  # kept after all: their names are free now
+            target = target or staging.folder(output)
+            for name, text in outputs.items():
+                staging.add(str(target / name), text)
         if results:
             target = target or staging.folder(output)
             gc.freeze()  # the results outlive the regional reports: their collections need not scan them again and again

@@ -170,6 +170,9 @@ class Staging:
             Path(item.temp).unlink(missing_ok=True)
 
     def commit(self) -> None:
+        if not self._staged:  # nothing to write: the folders made for it go too
+            self.abort()
+            return
         staged = sorted(self._staged.values(), key=lambda item: item.target)
         try:
             for item in staged:
