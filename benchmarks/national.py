@@ -132,7 +132,10 @@ def _process(args: list[str]) -> tuple[float, float, float]:
     and every process it starts, summed (sampled every 10 ms), of one whole process measured by a parent of its own."""
     done = subprocess.run([sys.executable, "-c", _MEASURE, *args], capture_output=True, text=True, check=False,
                           env={**os.environ, "NO_COLOR": "1"})
-    code, wall, peak, tree = done.stdout.split()
+    try:
+        code, wall, peak, tree = done.stdout.split()
+    except ValueError:
+        raise SystemExit(f"measuring {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()[-400:]}") from None
     if int(code) not in (0, 1):
         raise SystemExit(f"{' '.join(args)} failed ({code}): {done.stderr.strip()[:400]}")
     return float(wall), int(peak) / 1024, int(tree) / 1024
