@@ -14,7 +14,9 @@ every description is checked.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -130,6 +132,21 @@ def _stage(target: str, text: str | bytes) -> str:
     return temp
 
 
+@contextlib.contextmanager
+def _signals_deferred():
+    """Interrupt, terminate and hang-up signals held back for a moment and delivered after it (where the
+    platform can hold signals back), so that a file is never left half-recorded."""
+    held = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 class Staging:
     """Files written one by one as they are made, then all moved into place at once, or none.
 
@@ -160,7 +177,8 @@ class Staging:
         if key in self._staged:
             raise InputError(self._option, f"two outputs name the same file: '{target}'")
         try:
-            self._staged[key] = _Staged(target, _stage(target, text))
+            with _signals_deferred():  # an interrupt comes once the file is staged and recorded, never between
+                self._staged[key] = _Staged(target, _stage(target, text))
         except OSError as exc:
             raise InputError(target, f"cannot be written ({exc.strerror or exc}); nothing was written") from None
 
@@ -173,6 +191,10 @@ class Staging:
         if not self._staged:  # nothing to write: the folders made for it go too
             self.abort()
             return
+        with _signals_deferred():  # moved into place, or all put back: an interrupt comes after either
+            self._commit()
+
+    def _commit(self) -> None:
         staged = sorted(self._staged.values(), key=lambda item: item.target)
         try:
             for item in staged:
