@@ -25,6 +25,10 @@ engine (2.0.28) and how this module avoids or detects each:
   asserts is seen by another, and memory stays flat however many systems one
   evaluator checks.  The rulesets are deleted when the evaluator is closed or
   collected;
+* deleting a session the engine never made can abort the process, and a
+  session deleted with matches still pending could hand them to the next ->
+  a session is deleted only if one of its facts was accepted, and only after
+  everything it set going is read, on success and on failure alike;
 * numbers in exponent form without a fraction (``1e-05``, ``1e+16``, as Python
   writes them) are refused (error 204), and its number reader knows no other
   exponent form -> facts and patterns are written by :func:`to_json`, which
