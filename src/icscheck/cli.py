@@ -582,8 +582,10 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, jobs, fail
     written, and the exit code is 2.  Two descriptions of the same system on
     the same date, or two files whose reports would have the same names
     (x.yaml beside x.yml), are invalid.  Every description is checked before
-    any file is written.  Descriptions are checked on every available core
-    (``--jobs`` sets how many processes).
+    any report is put in place: reports are written to temporary files as they
+    are made and moved into place together at the end, or not at all if the run
+    fails or is interrupted.  On Linux the descriptions are checked on every
+    available core (--jobs sets how many processes).
     """
     from rich.console import Console
     from rich.progress import Progress
