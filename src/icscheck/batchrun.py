@@ -45,7 +45,8 @@ class Outcome:
     path: Path
     fixture: Fixture | None = None
     result: api.Result | None = None
-    outputs: dict[str, str | bytes] = field(default_factory=dict)
+    outputs: dict[str, str | bytes] = field(default_factory=dict)  # its reports, until the caller takes them
+    names: tuple[str, ...] = ()  # the names of its reports, kept when the reports are taken
     invalid: str | None = None  # the one-line error of a description that cannot be checked
     engine_failure: str | None = None  # the engine failed an integrity check on this description
     rulebook: tuple[str, ...] = ()  # the rule folders its result was checked against
@@ -126,7 +127,7 @@ class Batch:
             return Outcome(path, fixture, engine_failure=f"{fixture.file}: engine failure: {exc}")
         outputs = self.render(result, path.stem)
         kept = for_summary(result)
-        return Outcome(path, kept.fixture, kept, outputs, rulebook=tuple(str(d) for d in dirs))
+        return Outcome(path, kept.fixture, kept, outputs, tuple(sorted(outputs)), rulebook=tuple(str(d) for d in dirs))
 
     def attach(self, outcome: Outcome) -> Outcome:
         """A result that crossed from a worker gets its rulebook back (it travels without it)."""

@@ -626,7 +626,7 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, jobs, fail
                         held[outcome.path] = outcome.outputs
             elif outcome.outputs and not unwritable:
                 held[outcome.path] = outcome.outputs  # decided once every description is checked
-            outcome.outputs = dict.fromkeys(names, b"")  # the names, not the reports
+            outcome.outputs = {}  # staged or held: its names stay in outcome.names
             progress.advance(task)
 
         running = work.start(paths, jobs or default_jobs())
@@ -659,7 +659,7 @@ def batch(folder, output, rule_dirs, engine, threshold, stage_method, jobs, fail
         kept, kept_paths = [], []
         for outcome in outcomes:
             path, result = outcome.path, outcome.result
-            own = set(outcome.outputs)
+            own = set(outcome.names)
             clash = sorted(own & (names | set(REGIONAL_FILES)))
             if result is not None and path not in invalid and clash:  # e.g. regional.yaml, or a.comparison.yaml beside a.yaml
                 invalid[path] = f"{loaded[path].file}: its report {clash[0]} would replace another report of this batch; rename the file"

@@ -313,9 +313,3 @@ class DurableEvaluator:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-
-def evaluate(rules: list[Rule], subjects: list[Subject]) -> Evaluation:
-    """Evaluate every rule over the subjects of its kind, with an evaluator of its own."""
-    with DurableEvaluator() as runner:
-        return runner.evaluate(rules, subjects)
