@@ -32,7 +32,7 @@ from .errors import EngineError, InputError, InputErrors
 from .frameworks import DEFAULT_STAGE_METHOD, DEFAULT_THRESHOLD, FRAMEWORKS, STAGE_METHODS, STAGES
 from .hints import did_you_mean
 from .safetext import visible
-from .settings import DEFAULT_FAIL_ON, FAIL_ON_HELP, FailOn, parse_fail_on
+from .settings import DEFAULT_FAIL_ON, FAIL_ON_HELP, FAIL_ON_WORDS, FailOn, parse_fail_on
 
 EXIT_OK, EXIT_GAPS, EXIT_INVALID, EXIT_ENGINE = 0, 1, 2, 3
 REGIONAL_FILES = ("regional.json", "regional.md", "regional.xlsx", "regional.html")
@@ -100,7 +100,7 @@ def _echo(text: str) -> None:
     click.echo(text, nl=False)
 
 
-def _write(output: str | None, text: str, inputs: list[str] = ()) -> None:
+def _write(output: str | None, text: str | bytes, inputs: list[str] = ()) -> None:
     """Write one output (a file, atomically, or standard output); see :mod:`icscheck.writing`."""
     writing.write_all([(output, text)], _echo, [i for i in inputs if i])
 
@@ -154,8 +154,7 @@ class FailOnType(click.ParamType):
 
         head, _, last = incomplete.rpartition(",")
         prefix = f"{head}," if head else ""
-        words = ("must", "should", "may", "unknown", "gap", "none")
-        return [CompletionItem(prefix + w) for w in words if w.startswith(last)]
+        return [CompletionItem(prefix + w) for w in FAIL_ON_WORDS if w.startswith(last)]
 
 
 FAIL_ON_TYPE = FailOnType()
@@ -1019,15 +1018,8 @@ def _regional_workbook(results, threshold: str) -> bytes:
 def _files_for_workbooks(targets: list[tuple[str, str | None]]) -> None:
     """A workbook is a file: refuse to send one to standard output."""
     for fmt, target in targets:
-        if fmt == "xlsx" and (target is None or target == "-"):
+        if fmt == "xlsx" and writing.is_stdout(target):
             raise InputError("--format", "xlsx needs a file: --format xlsx=FILE or --output FILE")
-
-
-def _write_any(output: str | None, content: str | bytes) -> None:
-    """Write text, or bytes (a workbook: never to standard output), as :mod:`icscheck.writing` does."""
-    if isinstance(content, bytes) and writing.is_stdout(output):
-        raise InputError("--output", "a workbook cannot be written to standard output; give a file")
-    writing.write_all([(output, content)], _echo)
 
 
 def _refuse_existing(output: str, force: bool) -> None:
@@ -1049,7 +1041,7 @@ def template_command(output, source, force) -> None:
     writing.check_target(output)
     _refuse_existing(output, force)
     data = workbook_import.template_workbook(load_fixture(source) if source else None)
-    _write_any(output, data)
+    _write(output, data)
     click.echo(f"{output}: {'the description of ' + source if source else 'a blank description'} as a workbook", err=True)
 
 
@@ -1076,7 +1068,7 @@ def import_command(workbook_file, output, force) -> None:
             click.echo(f"icscheck: {line}", err=True)
         sys.exit(EXIT_INVALID)
     _write(output, text)
-    if output and output != "-":
+    if not writing.is_stdout(output):
         click.echo(f"{output}: imported from {workbook_file}", err=True)
 
 

@@ -63,13 +63,6 @@ UNSTAGED_DOMAINS = ("coherent-population",)
 #: Board paper of 18 July 2019, which extracts the matrix).
 DESIGNATION_QUOTE = "For a system to be formally named an ICS, they will need to meet the attributes of a maturing ICS"
 MATRIX_SOURCE = "Designing integrated care systems (ICSs) in England (NHS England and NHS Improvement, June 2019), maturity matrix"
-#: How the matrix says it is to be read: the reason stages are best fit by default.
-PROGRESSION_QUOTE = (
-    "It uses a progression model which shows a journey rather than a series of binary checklists, recognising that "
-    "systems will not develop all domains at the same pace and will therefore have varying levels of maturity across "
-    "each domain."
-)
-
 #: The seven consistent ICS operating arrangements, keyed by arrangement kind.
 OPERATING_ARRANGEMENTS = {
     "coa_system_capabilities": "System capabilities for transformation and performance",

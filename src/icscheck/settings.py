@@ -53,14 +53,6 @@ class FailOn:
         # a may rule that falls short is recorded as info: with --fail-on may it fails the run like a gap
         return status in ("gap", "info") or (self.unknown and status == "unknown")
 
-    def describe(self) -> str:
-        """In words, for a report: what fails the run."""
-        if not self.strengths:
-            return "nothing fails the run (--fail-on none)"
-        strengths = " and ".join(s for s in STRENGTHS if s in self.strengths)
-        extra = " and their findings not evidenced" if self.unknown else ""
-        return f"gaps of {strengths} rules{extra} fail the run (--fail-on {self})"
-
 
 def parse_fail_on(value: Any, where: Location | str = "--fail-on") -> FailOn:
     """``must,should`` (the default), ``must``, ``must,should,unknown``, ``none``; ``gap`` and ``unknown`` as aliases."""

@@ -52,12 +52,14 @@ from .errors import InputError, Location
 from .fixture import COUNCIL_KINDS, Fixture, _check_references
 from .validation import data_path, validate
 from .workbook import CELL_LIMIT, ILLEGAL
-from .yamlsource import PathKey, SourceMap, parse_yaml
+from .yamlsource import PathKey, SourceMap, parse_yaml, read_limited
 
 #: Document date of a blank template (a workbook needs one; this keeps it byte-identical).
 TEMPLATE_DATE = dt.date(2000, 1, 1)
 #: The most a workbook may expand to when read (a guard against zip bombs).
 MAX_UNPACKED = 200 * 1024 * 1024
+#: The largest workbook file read (a description's workbook is a few hundred kilobytes).
+MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
 #: Rows of a template that carry the drop-down lists (at least; more when a description needs them).
 VALIDATED_ROWS = 1000
 NOTES, LISTS = "Notes", "Lists"
@@ -715,17 +717,6 @@ class _Row:
     first: Where
 
 
-def _read_bytes(path: Path, name: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(name, "is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(name, f"cannot be read ({exc.strerror})") from None
-
-
 def _open(raw: bytes, name: str):
     if not raw:
         raise InputError(name, "the file is empty")
@@ -847,7 +838,7 @@ def read_description(path: Path | str, display_name: str | None = None) -> tuple
     """A filled workbook as description data, with every problem found (not raised)."""
     path = Path(path)
     name = display_name or str(path)
-    wb = _open(_read_bytes(path, name), name)
+    wb = _open(read_limited(path, name, MAX_WORKBOOK_BYTES, "workbook"), name)
     reader = _Reader(name)
     rows: dict[str, list[_Row]] = {}
     for ws in wb.worksheets:
