@@ -68,7 +68,8 @@ class Result:
     unreported_errors: int = 0  # integrity failures in rules a selection leaves out: they still make exit 3
 
     @property
-    def _beyond_target(self) -> frozenset[str]:
+    def beyond_target_rules(self) -> frozenset[str]:
+        """The maturity matrix bullets above the readiness target (the roadmap): kept out of the headline."""
         beyond = self.summary.beyond_target
         return frozenset(beyond.rules) if beyond else frozenset()
 
@@ -76,13 +77,13 @@ class Result:
     def has_gaps(self) -> bool:
         """Gaps remain, as the headline counts them: waived gaps do not count, findings not evidenced are
         not gaps, and maturity matrix bullets beyond the readiness target are the roadmap, not gaps."""
-        beyond = self._beyond_target
+        beyond = self.beyond_target_rules
         return any(f.status == "gap" and f.rule_id not in beyond for f in self.findings)
 
     @property
     def has_unknowns(self) -> bool:
         """Some findings the headline counts are not evidenced: the description does not state what their rules need."""
-        beyond = self._beyond_target
+        beyond = self.beyond_target_rules
         return any(f.status == "unknown" and f.rule_id not in beyond for f in self.findings)
 
     @property
@@ -97,7 +98,7 @@ class Result:
         maturity matrix bullets beyond the readiness target never count."""
         rule = parse_fail_on(fail_on)
         strengths = {r.id: r.spec.strength for r in self.rules}
-        beyond = self._beyond_target
+        beyond = self.beyond_target_rules
         return [f for f in self.findings if f.rule_id not in beyond and rule.counts(f.status, strengths[f.rule_id])]
 
     def fails(self, fail_on: FailOn | str = DEFAULT_FAIL_ON) -> bool:

@@ -438,7 +438,7 @@ def report_context(result: Result) -> dict[str, Any]:
     """What the board-pack template shows, on top of what the Markdown report shows."""
     context = _context(result)
     rules = {rule.id: rule for rule in result.rules}
-    beyond_rules = set(result.summary.beyond_target.rules) if result.summary.beyond_target else set()
+    beyond_rules = result.beyond_target_rules
     listed = [f for f in result.findings if f.status in LISTED]
     unknown = [f for f in result.findings if f.status == "unknown"]
     shown: dict[str, list[Finding]] = {}

@@ -327,7 +327,7 @@ def stage_label(stage: str | None) -> str:
 def counts_by_strength(result: Result, beyond: bool = False) -> dict[str, dict[str, int]]:
     """Findings per status and rule strength: those of the headline, or (``beyond``) only those beyond the target."""
     strengths = {rule.id: rule.spec.strength for rule in result.rules}
-    apart = set(result.summary.beyond_target.rules) if result.summary.beyond_target else set()
+    apart = result.beyond_target_rules
     out = {status: {strength: 0 for strength in STRENGTHS} for status in COLUMNS}
     for f in result.findings:
         if (f.rule_id in apart) == beyond:

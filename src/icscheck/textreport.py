@@ -118,11 +118,6 @@ def grouped(findings: Iterable[Finding], rules: dict[str, Rule]) -> list[tuple[s
     return [groups[key] for key in sorted(groups)]
 
 
-def _beyond(result: Result) -> frozenset[str]:
-    beyond = result.summary.beyond_target
-    return frozenset(beyond.rules) if beyond else frozenset()
-
-
 # -- the verdict ---------------------------------------------------------------------------------
 
 def readiness_short(summary: Summary) -> str:
@@ -252,7 +247,7 @@ def _gap_line(f: Finding, indent: str = "  ") -> Text:
 
 def must_gap_parts(result: Result, command: str, limit: int = MUST_GAP_LINES) -> list[Any]:
     rules = {r.id: r for r in result.rules}
-    beyond = _beyond(result)
+    beyond = result.beyond_target_rules
     musts = [f for f in result.findings if f.status in ("gap", "error") and rules[f.rule_id].spec.strength == "must" and f.rule_id not in beyond]
     if not musts:
         return [Text("No must-rule has a gap.", style="bold green")]
@@ -461,7 +456,7 @@ def _full_parts(result: Result, width: int, plain: bool) -> list[Any]:
     """The full listing's parts in order; with ``plain`` its grids are text without styles."""
     summary = result.summary
     rules = {r.id: r for r in result.rules}
-    beyond = _beyond(result)
+    beyond = result.beyond_target_rules
     parts: list[Any] = [
         *_header(result),
         Text(headline(result)),
