@@ -25,7 +25,7 @@ from markupsafe import Markup
 from . import __version__
 from .api import Result
 from .findings import STATUS_LABEL, CitedWords, Finding, render_value
-from .frameworks import INTEGRATING_CARE_THEMES, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES
+from .frameworks import FRAMEWORK_NAMES, MATRIX_DOMAINS, OPERATING_ARRANGEMENTS, STAGES, domain_name, group_order
 from .report import (
     LISTED,
     STRENGTHS,
@@ -38,30 +38,6 @@ from .rules import PARAPHRASE_LABEL, Rule
 from .scoring import beyond_target
 from .templating import html_environment
 
-#: The frameworks rules are grouped by, in the order reports show them.
-FRAMEWORK_NAMES = {
-    "maturity-matrix": "ICS maturity matrix",
-    "operating-arrangements": "Consistent operating arrangements",
-    "integrating-care": "Integrating care: next steps",
-    "planning": "Planning principles and financial tests",
-    "population-levels": "Population levels",
-    "governance": "Board governance",
-    "design-framework": "ICS design framework",
-    "health-and-care-act": "Health and Care Act 2022",
-    "provider-collaboratives": "Provider collaboratives",
-    "local": "Local rules",
-}
-#: Domains that are not matrix domains nor 'Integrating care' themes.
-OTHER_DOMAINS = {
-    "system-plans": "System plans",
-    "financial-tests": "Financial tests",
-    "digital": "Digital",
-    "icb-board": "ICB board",
-    "integrated-care-partnership": "Integrated care partnership",
-}
-DOMAIN_NAMES = {**MATRIX_DOMAINS, **INTEGRATING_CARE_THEMES, **OPERATING_ARRANGEMENTS, **OTHER_DOMAINS}
-DOMAIN_ORDER = {key: i for i, key in enumerate(DOMAIN_NAMES)}
-FRAMEWORK_ORDER = {key: i for i, key in enumerate(FRAMEWORK_NAMES)}
 STRENGTH_ORDER = {s: i for i, s in enumerate(STRENGTHS)}
 STATUS_ORDER = {s: i for i, s in enumerate(("gap", "error", "waived", "info"))}
 #: What a finding not evidenced says before the facts it does not state.
@@ -85,32 +61,20 @@ def finding_anchor(f: Finding) -> str:
     return anchor("f", f.rule_id, f.subject_kind, f.subject_id)
 
 
-def humanise(key: str) -> str:
-    return key.replace("-", " ").replace("_", " ").capitalize()
-
-
-def framework_name(key: str) -> str:
-    return FRAMEWORK_NAMES.get(key) or humanise(key)
-
-
-def area_of(rule: Rule) -> tuple[tuple[int, str, int, str], str, str]:
-    """Where a rule sits, for grouping: a sort key (its framework, then its domain or arrangement), that
-    place's name, and a slug for anchors."""
+def area_of(rule: Rule) -> tuple[tuple, str, str]:
+    """Where a rule sits, for grouping: a sort key (its framework, then its domain or arrangement, in the order
+    every report lists them), that place's name, and a slug for anchors."""
     spec = rule.spec
-    return _area(spec.framework, spec.domain or spec.arrangement or "")
+    return _area(spec.framework, spec.domain, spec.arrangement)
 
 
 @cache
-def _area(framework_key: str, area: str) -> tuple[tuple[int, str, int, str], str, str]:
-    framework = framework_name(framework_key)
-    key = (
-        FRAMEWORK_ORDER.get(framework_key, len(FRAMEWORK_ORDER)),
-        framework_key,
-        DOMAIN_ORDER.get(area, -1 if not area else len(DOMAIN_ORDER)),
-        area,
-    )
-    title = f"{framework} — {DOMAIN_NAMES.get(area) or humanise(area)}" if area else framework
-    return key, title, anchor(framework_key, area) if area else framework_key
+def _area(framework_key: str, domain: str | None, arrangement: str | None) -> tuple[tuple, str, str]:
+    area = domain or arrangement or ""
+    framework = FRAMEWORK_NAMES.get(framework_key, framework_key)
+    part = domain_name(framework_key, domain, arrangement)
+    title = f"{framework} — {part}" if part else framework
+    return (*group_order(framework_key, domain, arrangement), framework_key, area), title, anchor(framework_key, area) if area else framework_key
 
 
 @dataclass
